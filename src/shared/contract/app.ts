@@ -1,0 +1,27 @@
+import * as v from 'valibot'
+import { call } from './define'
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
+
+export interface BackendProbe {
+  name: BackendName
+  available: boolean
+  /** Why it is or is not usable, in plain words ("not installed", "no CUDA device found", ...). */
+  detail: string
+}
+
+export interface AppInfo {
+  name: string
+  version: string
+  dataDir: string
+  database: string
+  schemaVersion: number
+  platform: string
+  node: string
+  electron: string | null
+  backends: BackendProbe[]
+}
+
+export const appCalls = {
+  'app.info': call<AppInfo>()(v.optional(v.undefined()), 'Version, data directory and the backends found.')
+}

@@ -1,0 +1,33 @@
+import type * as v from 'valibot'
+import type { CallSpec, EventSpec } from './define'
+import { appCalls } from './app'
+
+export * from './define'
+export * from './app'
+
+/** Every call the renderer can make. Each domain declares its calls in its own file; they meet here. */
+export const calls = {
+  ...appCalls
+} satisfies Record<string, CallSpec>
+
+/** Every event main can push. */
+export const events = {} satisfies Record<string, EventSpec>
+
+export type Calls = typeof calls
+export type CallName = keyof Calls
+export type CallInput<K extends CallName> = v.InferInput<Calls[K]['input']>
+export type CallParsed<K extends CallName> = v.InferOutput<Calls[K]['input']>
+export type CallOutput<K extends CallName> = Calls[K] extends CallSpec<v.GenericSchema, infer O> ? O : never
+
+export type Events = typeof events
+export type EventName = keyof Events
+export type EventPayload<K extends EventName> = Events[K] extends EventSpec<infer P> ? P : never
+
+/** The API a renderer sees, whichever transport (Electron IPC or the web socket) carries it. */
+export interface StudioApi {
+  invoke<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>
+  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void
+}
+
+export const isCallName = (name: unknown): name is CallName =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name)
