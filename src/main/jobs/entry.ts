@@ -1,0 +1,47 @@
+// Entry of a job process. Runs under Electron's utilityProcess (messages on process.parentPort) or Node's
+// child_process.fork (process.send / process.on('message')), and runs exactly one job.
+import { openStudio } from '../services/studio'
+import { jobKinds } from './context'
+import { JobControl } from './control'
+import type { FromJob, ToJob } from './protocol'
+
+interface ParentPort {
+  on(event: 'message', fn: (e: { data: unknown }) => void): void
+  postMessage(msg: unknown): void
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
+
+const send = (msg: FromJob): void => {
+  if (parentPort) parentPort.postMessage(msg)
+  else process.send?.(msg)
+}
+const onMessage = (fn: (msg: ToJob) => void): void => {
+  if (parentPort) parentPort.on('message', (e) => fn(e.data as ToJob))
+  else process.on('message', (m) => fn(m as ToJob))
+}
+
+const control = new JobControl()
+let started = false
+
+onMessage(async (msg) => {
+  if (msg.type === 'control') return control.apply(msg.action)
+  if (msg.type !== 'start' || started) return
+  started = true
+  const studio = openStudio({ home: msg.home })
+  try {
+    const job = await jobKinds[msg.kind]()
+    const result = await job(msg.params, {
+      studio,
+      control,
+      emit: (name, payload) => send({ type: 'event', name, payload })
+    })
+    send({ type: 'done', result })
+  } catch (err) {
+    const e = err as Error & { code?: string }
+    send({ type: 'failed', error: { message: e.message ?? String(err), code: e.code } })
+  } finally {
+    studio.close()
+    // Let the last message flush before leaving.
+    setTimeout(() => process.exit(0), 50)
+  }
+})

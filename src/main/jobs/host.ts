@@ -1,0 +1,84 @@
+import { fork } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { FromJob, JobAction, JobKind, ToJob } from './protocol'
+
+/** The parent's view of a job process, whatever started it. */
+export interface JobProcess {
+  readonly pid: number | undefined
+  send(msg: ToJob): void
+  onMessage(fn: (msg: FromJob) => void): void
+  onExit(fn: (code: number | null, signal: string | null) => void): void
+  kill(): void
+}
+
+/** Starts a job process. Electron main passes one built on utilityProcess; Node uses `forkLauncher`. */
+export type JobLauncher = () => JobProcess
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+/** child_process.fork of the job entry: the built file when running from out/, else the source through tsx. */
+export const forkLauncher: JobLauncher = () => {
+  const built = join(here, 'jobs.js')
+  const child = existsSync(built)
+    ? fork(built, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : fork(join(here, 'entry.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  return {
+    pid: child.pid,
+    send: (msg) => void child.send(msg),
+    onMessage: (fn) => void child.on('message', (m) => fn(m as FromJob)),
+    onExit: (fn) => void child.on('exit', fn),
+    kill: () => void child.kill('SIGKILL')
+  }
+}
+
+export interface JobHandle {
+  readonly pid: number | undefined
+  control(action: JobAction): void
+  kill(): void
+  /** Settles when the job ends: its result, or an error if it failed or its process died. */
+  readonly result: Promise<unknown>
+}
+
+export class JobCrashedError extends Error {
+  constructor(code: number | null, signal: string | null) {
+    super(`The job process stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}).`)
+    this.name = 'JobCrashedError'
+  }
+}
+
+/** Runs jobs in their own processes so the owner's event loop never does heavy work. */
+export class JobHost {
+  constructor(
+    private readonly home: string,
+    private readonly launch: JobLauncher = forkLauncher
+  ) {}
+
+  start(kind: JobKind, params: unknown, onEvent: (name: string, payload: unknown) => void): JobHandle {
+    const proc = this.launch()
+    let settled = false
+    const result = new Promise<unknown>((resolve, reject) => {
+      proc.onMessage((msg) => {
+        if (msg.type === 'event') onEvent(msg.name, msg.payload)
+        else if (msg.type === 'done') {
+          settled = true
+          resolve(msg.result)
+        } else if (msg.type === 'failed') {
+          settled = true
+          reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }))
+        }
+      })
+      proc.onExit((code, signal) => {
+        if (!settled) reject(new JobCrashedError(code, signal))
+      })
+    })
+    proc.send({ type: 'start', kind, home: this.home, params })
+    return {
+      pid: proc.pid,
+      control: (action) => proc.send({ type: 'control', action }),
+      kill: () => proc.kill(),
+      result
+    }
+  }
+}
