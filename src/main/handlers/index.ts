@@ -2,6 +2,7 @@ import type { Handlers } from '../rpc/dispatch'
 import type { EventHub } from '../rpc/events'
 import { appInfo } from '../services/app-info'
 import type { Studio } from '../services/studio'
+import { settingsHandlers } from './settings'
 
 export interface HandlerContext {
   studio: Studio
@@ -9,8 +10,10 @@ export interface HandlerContext {
 }
 
 /** Every contract call mapped to its service. Each line is an adapter; the logic lives in services/. */
-export function createHandlers({ studio }: HandlerContext): Handlers {
+export function createHandlers(ctx: HandlerContext): Handlers {
+  const { studio } = ctx
   return {
-    'app.info': () => appInfo(studio)
+    'app.info': () => appInfo(studio),
+    ...settingsHandlers(ctx)
   }
 }

@@ -1,17 +1,22 @@
 import type * as v from 'valibot'
 import type { CallSpec, EventSpec } from './define'
 import { appCalls } from './app'
+import { settingsCalls, settingsEvents } from './settings'
 
 export * from './define'
 export * from './app'
+export * from './settings'
 
 /** Every call the renderer can make. Each domain declares its calls in its own file; they meet here. */
 export const calls = {
-  ...appCalls
+  ...appCalls,
+  ...settingsCalls
 } satisfies Record<string, CallSpec>
 
 /** Every event main can push. */
-export const events = {} satisfies Record<string, EventSpec>
+export const events = {
+  ...settingsEvents
+} satisfies Record<string, EventSpec>
 
 export type Calls = typeof calls
 export type CallName = keyof Calls
