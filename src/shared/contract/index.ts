@@ -2,19 +2,23 @@ import type * as v from 'valibot'
 import type { CallSpec, EventSpec } from './define'
 import { appCalls } from './app'
 import { settingsCalls, settingsEvents } from './settings'
+import { shellCalls, shellEvents } from './shell'
 
 export * from './define'
 export * from './app'
 export * from './settings'
+export * from './shell'
 
 /** Every call the renderer can make. Each domain declares its calls in its own file; they meet here. */
 export const calls = {
   ...appCalls,
+  ...shellCalls,
   ...settingsCalls
 } satisfies Record<string, CallSpec>
 
 /** Every event main can push. */
 export const events = {
+  ...shellEvents,
   ...settingsEvents
 } satisfies Record<string, EventSpec>
 
