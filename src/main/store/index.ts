@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3'
 import { openDatabase, type OpenOptions } from './connection'
 import { ArtifactsRepo } from './repositories/artifacts'
 import { DatasetsRepo } from './repositories/datasets'
+import { ImagesRepo } from './repositories/images'
 import { RunsRepo } from './repositories/runs'
 import { SettingsRepo } from './repositories/settings'
 
@@ -11,12 +12,14 @@ export { NewerDatabaseError, openDatabase, migrate } from './connection'
 export class Store {
   readonly settings: SettingsRepo
   readonly datasets: DatasetsRepo
+  readonly images: ImagesRepo
   readonly runs: RunsRepo
   readonly artifacts: ArtifactsRepo
 
   constructor(readonly db: Database) {
     this.settings = new SettingsRepo(db)
     this.datasets = new DatasetsRepo(db)
+    this.images = new ImagesRepo(db)
     this.runs = new RunsRepo(db)
     this.artifacts = new ArtifactsRepo(db)
   }

@@ -1,0 +1,51 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { Preprocessing } from './decode'
+
+export const bytesPerImage = ({ size, channels }: Pick<Preprocessing, 'size' | 'channels'>) =>
+  size * size * channels
+
+/**
+ * Name of a dataset's packed pixel file. It is derived from the settings and the ordered content hashes of the
+ * images in it, so the database rows alone say which file belongs to them: a new file can be written next to
+ * the old one before the rows are committed, and a crash in between leaves the old rows with their old file.
+ */
+export function pixelFileName(p: Preprocessing, slotHashes: readonly string[]): string {
+  const digest = createHash('sha256').update(slotHashes.join('\n')).digest('hex').slice(0, 20)
+  return `pixels-${p.size}x${p.size}x${p.channels}-${p.fit}-${digest}.bin`
+}
+
+export const thumbName = (sha256: string) => `${sha256}.webp`
+
+/** Writes a file so that readers see the old content or the new, never a part: temp file, fsync, rename. */
+export function writeFileAtomic(file: string, chunks: Iterable<Uint8Array>): void {
+  const tmp = join(dirname(file), `.${randomBytes(6).toString('hex')}.tmp`)
+  const fd = openSync(tmp, 'w')
+  try {
+    for (const c of chunks) writeSync(fd, c)
+    fsyncSync(fd)
+  } catch (err) {
+    closeSync(fd)
+    rmSync(tmp, { force: true })
+    throw err
+  }
+  closeSync(fd)
+  renameSync(tmp, file)
+}
+
+/** Reads images `slots` (in that order) of a packed pixel file into one contiguous array. */
+export function readSlots(file: string, slots: readonly number[], bytesPer: number): Uint8Array {
+  const out = new Uint8Array(slots.length * bytesPer)
+  if (slots.length === 0) return out
+  const fd = openSync(file, 'r')
+  try {
+    slots.forEach((slot, i) => {
+      const n = readSync(fd, out, i * bytesPer, bytesPer, slot * bytesPer)
+      if (n !== bytesPer) throw new Error(`${file} is shorter than expected (image ${slot} incomplete).`)
+    })
+  } finally {
+    closeSync(fd)
+  }
+  return out
+}
