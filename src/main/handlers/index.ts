@@ -2,6 +2,7 @@ import type { Handlers } from '../rpc/dispatch'
 import type { EventHub } from '../rpc/events'
 import { appInfo } from '../services/app-info'
 import type { Studio } from '../services/studio'
+import { datasetHandlers } from './datasets'
 import { shellHandlers } from '../shell/handlers'
 import { settingsHandlers } from './settings'
 
@@ -15,6 +16,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   const { studio } = ctx
   return {
     'app.info': () => appInfo(studio),
+    ...datasetHandlers(ctx),
     ...settingsHandlers(ctx),
     ...shellHandlers()
   }

@@ -17,9 +17,7 @@ export type JobFn = (params: unknown, ctx: JobContext) => Promise<unknown>
  * importer. Each domain registers its job function here.
  */
 export const jobKinds: Record<JobKind, () => Promise<JobFn>> = {
-  import: async () => {
-    throw new Error('The import job is not available yet.')
-  },
+  import: async () => (await import('./import-job')).importJob,
   train: async () => {
     throw new Error('The training job is not available yet.')
   }

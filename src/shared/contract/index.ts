@@ -1,23 +1,27 @@
 import type * as v from 'valibot'
 import type { CallSpec, EventSpec } from './define'
 import { appCalls } from './app'
+import { datasetCalls, datasetEvents } from './datasets'
 import { settingsCalls, settingsEvents } from './settings'
 import { shellCalls, shellEvents } from './shell'
 
 export * from './define'
 export * from './app'
+export * from './datasets'
 export * from './settings'
 export * from './shell'
 
 /** Every call the renderer can make. Each domain declares its calls in its own file; they meet here. */
 export const calls = {
   ...appCalls,
+  ...datasetCalls,
   ...shellCalls,
   ...settingsCalls
 } satisfies Record<string, CallSpec>
 
 /** Every event main can push. */
 export const events = {
+  ...datasetEvents,
   ...shellEvents,
   ...settingsEvents
 } satisfies Record<string, EventSpec>

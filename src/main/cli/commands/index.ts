@@ -1,5 +1,7 @@
 import type { Command } from '../command'
+import { datasetsCommand } from './datasets'
+import { importCommand } from './import'
 import { info } from './info'
 
 /** Every `aestudio` command; `aestudio --help` lists them in this order. */
-export const commands: Command[] = [info]
+export const commands: Command[] = [info, importCommand, datasetsCommand]

@@ -1,0 +1,57 @@
+import type { ImportOptions, ImportProgress } from '../../shared/contract/datasets'
+import type { ErrorCode } from '../../shared/contract/define'
+import { JobHost, type JobHandle } from '../jobs/host'
+import {
+  datasetImages,
+  deleteDataset,
+  excludeImage,
+  getDataset,
+  listDatasets,
+  skippedFiles
+} from '../services/datasets'
+import type { ImportResult } from '../services/datasets'
+import { StudioError } from '../services/errors'
+import type { HandlerContext } from './index'
+
+/**
+ * Dataset calls. An import runs in a job process (sharp's decoding never touches this event loop); its
+ * progress is pushed as 'datasets.progress' tagged with the job id, and cancelImport stops it cleanly.
+ */
+export function datasetHandlers({ studio, events }: HandlerContext, host = new JobHost(studio.paths.home)) {
+  const running = new Map<number, JobHandle>()
+  let nextJobId = 1
+  return {
+    'datasets.list': () => listDatasets(studio),
+    'datasets.get': ({ datasetId }: { datasetId: number }) => getDataset(studio, datasetId),
+    'datasets.import': async (options: ImportOptions) => {
+      const jobId = nextJobId++
+      const job = host.start('import', options, (name, payload) => {
+        if (name === 'datasets.progress')
+          events.emit('datasets.progress', { ...(payload as ImportProgress), jobId })
+      })
+      running.set(jobId, job)
+      try {
+        return (await job.result) as ImportResult
+      } catch (err) {
+        // Keep the job's error code ('cancelled', 'not_found', ...) across the process boundary.
+        const code = (err as { code?: ErrorCode }).code
+        throw code ? new StudioError(code, (err as Error).message) : err
+      } finally {
+        running.delete(jobId)
+      }
+    },
+    'datasets.cancelImport': (input?: { jobId?: number }) => {
+      const targets = input?.jobId
+        ? [running.get(input.jobId)].filter((j) => j !== undefined)
+        : [...running.values()]
+      for (const job of targets) job.control('stop')
+      return targets.length > 0
+    },
+    'datasets.images': ({ datasetId, offset, limit }: { datasetId: number; offset: number; limit: number }) =>
+      datasetImages(studio, datasetId, { offset, limit }),
+    'datasets.skipped': ({ datasetId }: { datasetId: number }) => skippedFiles(studio, datasetId),
+    'datasets.exclude': ({ imageId, excluded }: { imageId: number; excluded: boolean }) =>
+      excludeImage(studio, imageId, excluded),
+    'datasets.delete': ({ datasetId }: { datasetId: number }) => deleteDataset(studio, datasetId)
+  }
+}
