@@ -43,7 +43,7 @@ export class DecodeError extends Error {
 
 const megapixels = (px: number) => {
   const mp = px / 1e6
-  return mp >= 10 ? `${Math.round(mp)} MP` : `${Number(mp.toFixed(1))} MP`
+  return mp >= 10 ? `${Math.round(mp)} MP` : `${Number(mp.toPrecision(2))} MP`
 }
 
 const sizeInWords = (bytes: number) =>

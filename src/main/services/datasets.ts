@@ -26,6 +26,8 @@ export interface ImportContext {
   control?: JobControl
   /** Decode limits (tests lower them); DEFAULT_LIMITS otherwise. */
   limits?: DecodeLimits
+  /** Images decoded at once; one per core plus one by default. */
+  poolWidth?: number
 }
 
 /** The pixels a model trains on: excluded and unusable images left out, NHWC uint8. */
@@ -73,7 +75,8 @@ export async function importFolder(
     valFraction: o.valFraction ?? DEFAULTS.valFraction,
     limits: ctx.limits ?? DEFAULT_LIMITS,
     emit: ctx.emit,
-    control: ctx.control
+    control: ctx.control,
+    poolWidth: ctx.poolWidth
   })
 }
 
