@@ -1,0 +1,202 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowReactive } from 'vue'
+import type { Dataset, Fit } from '../../../shared/contract/domain'
+import type {
+  DatasetImage,
+  ImportProgress,
+  ImportResult,
+  SkippedFile
+} from '../../../shared/contract/datasets'
+import { errorText, invokeUntyped, onUntyped } from '../studio'
+
+export type { DatasetImage, ImportProgress, ImportResult, SkippedFile }
+
+/** What the import form sets; the folder comes from the drop, the dialog or the path field. */
+export interface ImportForm {
+  name?: string
+  size: number
+  channels: 1 | 3
+  fit: Fit
+  valFraction: number
+}
+
+const PAGE = 300
+
+export const useDatasetsStore = defineStore('datasets', () => {
+  const list = ref<Dataset[]>([])
+  const currentId = ref<number | null>(null)
+  const current = computed(() => list.value.find((d) => d.id === currentId.value) ?? null)
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  const importing = ref(false)
+  const progress = ref<ImportProgress | null>(null)
+  const lastImport = ref<ImportResult | null>(null)
+  /** Files the current dataset's folder had that were not imported, and why. */
+  const skipped = ref<SkippedFile[]>([])
+  const importError = ref<string | null>(null)
+  /** Images of the current dataset by grid index, fetched a page at a time as the grid scrolls to them. */
+  const images = shallowReactive(new Map<number, DatasetImage>())
+  const imageTotal = ref(0)
+  const pagesAsked = new Set<number>()
+  let offProgress: (() => void) | null = null
+
+  async function load() {
+    loading.value = true
+    error.value = null
+    try {
+      list.value = await invokeUntyped<Dataset[]>('datasets.list', undefined)
+      if (currentId.value === null && list.value.length > 0) await select(list.value[0].id)
+    } catch (err) {
+      error.value = errorText(err)
+    } finally {
+      loading.value = false
+    }
+  }
+
+  async function select(id: number) {
+    currentId.value = id
+    images.clear()
+    pagesAsked.clear()
+    imageTotal.value = list.value.find((d) => d.id === id)?.imageCount ?? 0
+    await Promise.all([ensurePage(0), loadSkipped(id)])
+  }
+
+  async function loadSkipped(id: number) {
+    try {
+      const files = await invokeUntyped<SkippedFile[]>('datasets.skipped', { datasetId: id })
+      if (currentId.value === id) skipped.value = files
+    } catch (err) {
+      error.value = errorText(err)
+    }
+  }
+
+  /** Fetches the page holding grid index `index` unless it is already here or on its way. */
+  async function ensurePage(page: number) {
+    const id = currentId.value
+    if (id === null || pagesAsked.has(page)) return
+    pagesAsked.add(page)
+    try {
+      const res = await invokeUntyped<{ total: number; items: DatasetImage[] }>('datasets.images', {
+        datasetId: id,
+        offset: page * PAGE,
+        limit: PAGE
+      })
+      if (currentId.value !== id) return
+      imageTotal.value = res.total
+      res.items.forEach((img, k) => images.set(page * PAGE + k, img))
+    } catch (err) {
+      pagesAsked.delete(page)
+      error.value = errorText(err)
+    }
+  }
+
+  function imageAt(index: number): DatasetImage | undefined {
+    const img = images.get(index)
+    if (!img) void ensurePage(Math.floor(index / PAGE))
+    return img
+  }
+
+  /** Imports a folder (or uploaded files' folder); progress arrives as events while the call is pending. */
+  async function importPaths(paths: string[], options: ImportForm) {
+    importError.value = null
+    lastImport.value = null
+    importing.value = true
+    progress.value = { done: 0, total: 0, rate: 0, etaSeconds: null }
+    offProgress ??= onUntyped<ImportProgress>('datasets.progress', (p) => {
+      if (importing.value) progress.value = p
+    })
+    try {
+      const result = await invokeUntyped<ImportResult>('datasets.import', { paths, ...options })
+      lastImport.value = result
+      await load()
+      await select(result.datasetId)
+    } catch (err) {
+      importError.value = errorText(err)
+    } finally {
+      importing.value = false
+    }
+  }
+
+  async function cancelImport() {
+    try {
+      await invokeUntyped<boolean>('datasets.cancelImport', undefined)
+    } catch (err) {
+      importError.value = errorText(err)
+    }
+  }
+
+  /** The bundled sample images, for a first run without a folder of one's own. */
+  async function importSamples(options: ImportForm) {
+    importError.value = null
+    try {
+      const { path } = await invokeUntyped<{ path: string }>('samples.folder', undefined)
+      await importPaths([path], { ...options, name: options.name ?? 'Sample images' })
+    } catch (err) {
+      importError.value = errorText(err)
+    }
+  }
+
+  /** Leaves an image out of training (or brings it back); the grid shows it at once, undone on failure. */
+  async function setExcluded(index: number, excluded: boolean) {
+    const img = images.get(index)
+    if (!img || currentId.value === null) return
+    images.set(index, { ...img, excluded })
+    try {
+      await invokeUntyped<boolean>('datasets.exclude', { imageId: img.id, excluded })
+    } catch (err) {
+      images.set(index, img)
+      error.value = errorText(err)
+    }
+  }
+
+  /**
+   * Re-draws the train/validation split with a new validation fraction. There is no separate split call: the
+   * folder is imported again with the new fraction, which decodes nothing when the files are unchanged.
+   */
+  async function setSplit(valFraction: number) {
+    const d = current.value
+    if (!d) return
+    await importPaths([d.source], {
+      name: d.name,
+      size: d.size,
+      channels: d.channels,
+      fit: d.fit,
+      valFraction
+    })
+  }
+
+  async function remove(id: number) {
+    error.value = null
+    try {
+      await invokeUntyped<boolean>('datasets.delete', { datasetId: id })
+      if (currentId.value === id) currentId.value = null
+      await load()
+    } catch (err) {
+      error.value = errorText(err)
+    }
+  }
+
+  return {
+    list,
+    currentId,
+    current,
+    loading,
+    error,
+    importing,
+    progress,
+    lastImport,
+    skipped,
+    importError,
+    images,
+    imageTotal,
+    load,
+    select,
+    imageAt,
+    importPaths,
+    cancelImport,
+    importSamples,
+    setExcluded,
+    setSplit,
+    remove
+  }
+})

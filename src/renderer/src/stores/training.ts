@@ -1,0 +1,252 @@
+import { defineStore } from 'pinia'
+import { computed, markRaw, reactive, ref, shallowRef } from 'vue'
+import type { TrainConfig } from '../../../shared/config'
+import type { EpochMetrics, Run, RunStatus } from '../../../shared/contract/domain'
+import type {
+  TrainingBatch,
+  TrainingEpoch,
+  TrainingPreview,
+  TrainingStatus
+} from '../../../shared/contract/training'
+import { ApiError } from '../api/client'
+import { errorText, invokeUntyped, onUntyped } from '../studio'
+import { appendMetrics, emptyBuffers, seriesOf } from './loss-series'
+
+type EpochEvent = TrainingEpoch
+type BatchEvent = TrainingBatch
+type StatusEvent = TrainingStatus
+type PreviewEvent = TrainingPreview
+
+export type TrainForm = Omit<TrainConfig, 'seed' | 'clipNorm'>
+
+export const defaultForm = (latent = 32, size = 64): TrainForm => ({
+  model: 'conv',
+  upsample: 'transpose',
+  latent,
+  size,
+  channels: 3,
+  loss: 'mse',
+  epochs: 20,
+  batch: 32,
+  lr: 0.001,
+  beta: 1,
+  noise: { kind: 'gaussian', amount: 0.2 },
+  lambda: 0.001,
+  backend: 'auto'
+})
+
+const LIVE: RunStatus[] = ['queued', 'running', 'paused']
+
+export const useTrainingStore = defineStore('training', () => {
+  const form = reactive<TrainForm>(defaultForm())
+  /** Set once the person types a latent size, so a later Settings change no longer overwrites it. */
+  const latentOverridden = ref(false)
+  const datasetId = ref<number | null>(null)
+  const run = ref<Run | null>(null)
+  const status = ref<RunStatus | null>(null)
+  const batch = ref<BatchEvent | null>(null)
+  const lastEpoch = ref<EpochEvent | null>(null)
+  const previews = ref<{ epoch: number; file: string }[]>([])
+  const error = ref<string | null>(null)
+  const fieldErrors = ref<Record<string, string>>({})
+  const busy = ref(false)
+  // The chart's data: plain arrays appended to in place (never reactive, never replaced during a run).
+  const buffers = shallowRef(markRaw(emptyBuffers()))
+  const revision = ref(0)
+  const series = computed(() => seriesOf(buffers.value))
+  const live = computed(() => status.value !== null && LIVE.includes(status.value))
+  let listening: (() => void)[] = []
+
+  /** Settings supply the defaults; a value the person typed for this run wins. */
+  function applyDefaults(defaults: { latent: number; size: number; backend: TrainConfig['backend'] }) {
+    if (!latentOverridden.value) form.latent = defaults.latent
+    form.size = defaults.size
+    form.backend = defaults.backend
+  }
+
+  function setLatent(value: number) {
+    form.latent = value
+    latentOverridden.value = true
+  }
+
+  const mine = (e: { runId: number }) => run.value !== null && e.runId === run.value.id
+
+  function onEpoch(e: EpochEvent) {
+    if (!mine(e)) return
+    const m: EpochMetrics = {
+      epoch: e.epoch,
+      loss: e.loss,
+      recon: e.recon,
+      kl: e.kl,
+      valLoss: e.valLoss,
+      imagesPerSecond: e.imagesPerSecond,
+      seconds: e.seconds
+    }
+    appendMetrics(buffers.value, m)
+    revision.value++
+    lastEpoch.value = e
+    if (run.value) {
+      run.value.epochsDone = e.epoch
+      if (e.valLoss != null && (run.value.bestValLoss == null || e.valLoss < run.value.bestValLoss))
+        run.value.bestValLoss = e.valLoss
+    }
+  }
+
+  function onBatch(e: BatchEvent) {
+    if (mine(e)) batch.value = e
+  }
+
+  function onStatus(e: StatusEvent) {
+    if (!mine(e)) return
+    status.value = e.status
+    if (run.value) {
+      run.value.status = e.status
+      run.value.epochsDone = e.epochsDone
+    }
+    if (e.status === 'failed') error.value = e.error || 'Training failed.'
+  }
+
+  function onPreview(e: PreviewEvent) {
+    if (!mine(e)) return
+    previews.value = [...previews.value.filter((p) => p.epoch !== e.epoch), { epoch: e.epoch, file: e.file }]
+  }
+
+  /** Subscribes to the training events once; they are filtered to the run on show. */
+  function listen() {
+    if (listening.length > 0) return
+    listening = [
+      onUntyped<EpochEvent>('training.epoch', onEpoch),
+      onUntyped<BatchEvent>('training.batch', onBatch),
+      onUntyped<StatusEvent>('training.status', onStatus),
+      onUntyped<PreviewEvent>('training.preview', onPreview)
+    ]
+  }
+
+  function stopListening() {
+    for (const off of listening) off()
+    listening = []
+  }
+
+  function resetView(next: Run) {
+    run.value = next
+    status.value = next.status
+    batch.value = null
+    lastEpoch.value = null
+    previews.value = []
+    buffers.value = markRaw(emptyBuffers())
+    revision.value++
+  }
+
+  /** Shows an existing run (e.g. from the Runs screen): its metrics so far, then live updates if it is going. */
+  async function show(existing: Run) {
+    listen()
+    resetView(existing)
+    try {
+      const [metrics, grids] = await Promise.all([
+        invokeUntyped<EpochMetrics[]>('runs.metrics', { runId: existing.id }),
+        invokeUntyped<{ epoch: number; file: string }[]>('runs.previews', { runId: existing.id })
+      ])
+      for (const m of metrics) appendMetrics(buffers.value, m)
+      previews.value = grids
+      revision.value++
+    } catch (err) {
+      error.value = errorText(err)
+    }
+  }
+
+  function fail(err: unknown) {
+    error.value = errorText(err)
+    if (err instanceof ApiError && err.code === 'validation') {
+      // "config.latent: must be at most 512" → shown next to the latent field.
+      fieldErrors.value = Object.fromEntries(
+        err.issues.map((i) => {
+          const [path, ...rest] = i.split(': ')
+          return [path.replace(/^config\./, ''), rest.join(': ') || i]
+        })
+      )
+    }
+  }
+
+  async function start() {
+    error.value = null
+    fieldErrors.value = {}
+    if (datasetId.value === null) {
+      error.value = 'Pick a dataset to train on first (import one on the Datasets screen).'
+      return
+    }
+    listen()
+    busy.value = true
+    try {
+      const created = await invokeUntyped<Run>('training.start', {
+        datasetId: datasetId.value,
+        config: { ...form, noise: { ...form.noise } }
+      })
+      resetView(created)
+    } catch (err) {
+      fail(err)
+    } finally {
+      busy.value = false
+    }
+  }
+
+  async function control(action: 'pause' | 'resume' | 'stop') {
+    if (!run.value) return
+    error.value = null
+    busy.value = true
+    try {
+      await invokeUntyped<unknown>(`training.${action}`, { runId: run.value.id })
+      // The status event confirms; set the expected state now so the buttons do not lag.
+      if (action === 'pause') status.value = 'paused'
+      if (action === 'resume') status.value = 'running'
+    } catch (err) {
+      fail(err)
+    } finally {
+      busy.value = false
+    }
+  }
+
+  /** Continues an interrupted or stopped run from its last checkpoint. */
+  async function resumeRun(existing: Run) {
+    error.value = null
+    listen()
+    try {
+      await show(existing)
+      const resumed = await invokeUntyped<Run>('training.resume', { runId: existing.id })
+      run.value = resumed
+      status.value = resumed.status
+    } catch (err) {
+      fail(err)
+    }
+  }
+
+  return {
+    form,
+    latentOverridden,
+    datasetId,
+    run,
+    status,
+    batch,
+    lastEpoch,
+    previews,
+    error,
+    fieldErrors,
+    busy,
+    buffers,
+    revision,
+    series,
+    live,
+    applyDefaults,
+    setLatent,
+    listen,
+    stopListening,
+    show,
+    start,
+    control,
+    resumeRun,
+    // Exposed for tests and for the web socket reconnect path.
+    onEpoch,
+    onBatch,
+    onStatus,
+    onPreview
+  }
+})

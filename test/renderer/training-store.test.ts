@@ -1,0 +1,146 @@
+// @vitest-environment happy-dom
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { ApiError } from '../../src/renderer/src/api/client'
+import { useTrainingStore } from '../../src/renderer/src/stores/training'
+import { provideApi } from '../../src/renderer/src/studio'
+import { fakeApi } from './fake-api'
+
+const run = (id: number, extra = {}) => ({
+  id,
+  datasetId: 1,
+  status: 'queued',
+  model: 'conv',
+  config: { latent: 16 },
+  backend: 'wasm',
+  backendNotes: [],
+  epochs: 2,
+  epochsDone: 0,
+  bestValLoss: null,
+  error: null,
+  createdAt: '2026-01-01T00:00:00Z',
+  startedAt: null,
+  finishedAt: null,
+  ...extra
+})
+
+const epoch = (runId: number, e: number, valLoss = 0.5 / e) => ({
+  runId,
+  epoch: e,
+  epochs: 2,
+  loss: 0.4 / e,
+  recon: 0.4 / e,
+  kl: null,
+  valLoss,
+  imagesPerSecond: 40,
+  seconds: 2,
+  etaSeconds: 2,
+  tensors: 20,
+  rss: 1e8
+})
+
+describe('training store', () => {
+  let fake: ReturnType<typeof fakeApi>
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    fake = fakeApi({
+      'training.start': () => run(7),
+      'training.pause': () => run(7, { status: 'paused' }),
+      'runs.metrics': () => [
+        { epoch: 1, loss: 1, recon: 1, kl: null, valLoss: 1.2, imagesPerSecond: 1, seconds: 1 },
+        { epoch: 2, loss: 0.5, recon: 0.5, kl: null, valLoss: 0.6, imagesPerSecond: 1, seconds: 1 }
+      ],
+      'runs.previews': () => [{ epoch: 2, file: 'runs/3/preview-2.png' }]
+    })
+    provideApi(fake.api)
+  })
+
+  it('starts a run with the form as config and appends each epoch event to the chart data', async () => {
+    const s = useTrainingStore()
+    s.datasetId = 1
+    s.setLatent(16)
+    await s.start()
+    expect(fake.calls[0]).toMatchObject({
+      name: 'training.start',
+      input: { datasetId: 1, config: { latent: 16 } }
+    })
+    expect(s.run?.id).toBe(7)
+    const rev = s.revision
+    fake.emit('training.epoch', epoch(7, 1))
+    fake.emit('training.epoch', epoch(99, 1)) // another run's event: ignored
+    fake.emit('training.epoch', epoch(7, 2))
+    expect(s.buffers.train).toEqual([
+      { x: 1, y: 0.4 },
+      { x: 2, y: 0.2 }
+    ])
+    expect(s.buffers.val.map((p) => p.y)).toEqual([0.5, 0.25])
+    expect(s.revision).toBe(rev + 2)
+    expect(s.run?.epochsDone).toBe(2)
+    expect(s.run?.bestValLoss).toBe(0.25)
+    expect(s.lastEpoch?.etaSeconds).toBe(2)
+  })
+
+  it('follows status and preview events, and shows a failure in plain words', async () => {
+    const s = useTrainingStore()
+    s.datasetId = 1
+    await s.start()
+    fake.emit('training.status', { runId: 7, status: 'running', epochsDone: 0, error: null })
+    expect(s.live).toBe(true)
+    fake.emit('training.preview', { runId: 7, epoch: 1, file: 'runs/7/previews/1.png' })
+    expect(s.previews).toEqual([{ epoch: 1, file: 'runs/7/previews/1.png' }])
+    fake.emit('training.status', { runId: 7, status: 'failed', epochsDone: 1, error: 'The loss became NaN.' })
+    expect(s.live).toBe(false)
+    expect(s.error).toBe('The loss became NaN.')
+  })
+
+  it('pauses through the contract', async () => {
+    const s = useTrainingStore()
+    s.datasetId = 1
+    await s.start()
+    await s.control('pause')
+    expect(fake.calls.at(-1)).toEqual({ name: 'training.pause', input: { runId: 7 } })
+    expect(s.status).toBe('paused')
+  })
+
+  it('puts validation errors next to their fields', async () => {
+    fake.handlers['training.start'] = () => {
+      throw new ApiError({
+        code: 'validation',
+        message: 'Invalid input',
+        issues: ['config.latent: must be at most 512']
+      })
+    }
+    const s = useTrainingStore()
+    s.datasetId = 1
+    await s.start()
+    expect(s.error).toBe('Invalid input')
+    expect(s.fieldErrors).toEqual({ latent: 'must be at most 512' })
+    expect(s.run).toBeNull()
+  })
+
+  it('asks for a dataset before starting', async () => {
+    const s = useTrainingStore()
+    await s.start()
+    expect(s.error).toMatch(/Pick a dataset/)
+    expect(fake.calls).toHaveLength(0)
+  })
+
+  it('takes the latent default from Settings until the person overrides it', () => {
+    const s = useTrainingStore()
+    s.applyDefaults({ latent: 8, size: 32, backend: 'wasm' })
+    expect(s.form.latent).toBe(8)
+    s.setLatent(24)
+    s.applyDefaults({ latent: 64, size: 32, backend: 'wasm' })
+    expect(s.form.latent).toBe(24)
+  })
+
+  it('shows an existing run with its metrics so far, then keeps appending', async () => {
+    const s = useTrainingStore()
+    await s.show(run(3, { status: 'running', epochsDone: 2 }) as never)
+    expect(s.buffers.train.map((p) => p.x)).toEqual([1, 2])
+    expect(s.previews).toHaveLength(1)
+    fake.emit('training.epoch', epoch(3, 3))
+    expect(s.buffers.train.map((p) => p.x)).toEqual([1, 2, 3])
+    expect(fake.listenerCount('training.epoch')).toBe(1)
+  })
+})
