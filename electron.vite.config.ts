@@ -13,7 +13,10 @@ export default defineConfig({
       rollupOptions: {
         external,
         input: {
-          index: resolve(__dirname, 'src/main/index.ts')
+          index: resolve(__dirname, 'src/main/index.ts'),
+          // The job process (trainer, importer): started by utilityProcess in the app, by fork in Node;
+          // both look for out/main/jobs.js beside the main bundle.
+          jobs: resolve(__dirname, 'src/main/jobs/entry.ts')
         }
       }
     }

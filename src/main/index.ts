@@ -1,51 +1,92 @@
 import { app, BrowserWindow, shell } from 'electron'
 import { join } from 'node:path'
 import { createHandlers } from './handlers/index'
+import { registerIpc } from './ipc/register'
+import { electronLauncher } from './jobs/launcher-electron'
+import { setDefaultJobLauncher } from './jobs/host'
 import { EventHub } from './rpc/events'
 import { resolveHome } from './services/home'
-import { openStudio } from './services/studio'
-import { registerIpc } from './ipc/register'
-import { secureWindowOptions, hardenSession, hardenContents } from './shell/security'
+import { getSettings } from './services/settings'
+import { openStudio, type Studio } from './services/studio'
+import { installMenu } from './shell/menu'
+import { nativeShellHandlers } from './shell/native-handlers'
+import { APP_ORIGIN, mainWindowOptions } from './shell/policy'
+import { handleAppScheme, registerAppScheme } from './shell/protocol'
+import { hardenContents, hardenSession } from './shell/security'
+import { followActivity } from './shell/taskbar'
+import { backgroundColor, followTheme } from './shell/theme'
+import { loadBounds, rememberBounds } from './shell/window-state'
 
 // The app and the CLI share one data directory: AESTUDIO_HOME wins, else Electron's userData.
 const home = process.env.AESTUDIO_HOME?.trim() || resolveHome()
 app.setPath('userData', home)
+const devServer = process.env.ELECTRON_RENDERER_URL
 
-if (!app.requestSingleInstanceLock()) app.quit()
+// One app at a time: a second launch focuses the first window instead of opening the same database twice.
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  registerAppScheme()
+  void app.whenReady().then(start)
+}
 
+// In development better-sqlite3 is loaded from the Electron build that scripts/electron-native.js makes; packaged
+// builds have node_modules rebuilt for Electron by electron-builder.
 const nativeBinding = app.isPackaged
   ? undefined
   : join(app.getAppPath(), '.native', `electron-${process.versions.electron}`, 'better_sqlite3.node')
 
-async function createWindow(): Promise<BrowserWindow> {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 900,
-    minHeight: 600,
-    show: false,
-    title: 'Autoencoder Studio',
-    webPreferences: secureWindowOptions(join(__dirname, '../preload/index.cjs'))
-  })
+let mainWindow: BrowserWindow | null = null
+const currentWindow = () => mainWindow
+
+async function createWindow(studio: Studio): Promise<BrowserWindow> {
+  const bounds = loadBounds(studio.store.settings)
+  const win = new BrowserWindow(
+    mainWindowOptions(join(__dirname, '../preload/index.cjs'), bounds, backgroundColor())
+  )
   hardenContents(win.webContents, (url) => void shell.openExternal(url))
-  win.once('ready-to-show', () => win.show())
-  if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL)
-  else await win.loadFile(join(__dirname, '../renderer/index.html'))
+  rememberBounds(win, studio.store.settings)
+  win.once('ready-to-show', () => {
+    if (bounds?.maximized) win.maximize()
+    win.show()
+  })
+  win.webContents.on('render-process-gone', (_e, details) => {
+    // A crashed page is reloaded; the engine (main, jobs) carries on.
+    if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.webContents.reload()
+  })
+  win.on('closed', () => (mainWindow = null))
+  await win.loadURL(devServer ?? `${APP_ORIGIN}/index.html`)
   return win
 }
 
-app.whenReady().then(async () => {
+async function start(): Promise<void> {
   const studio = openStudio({ home, nativeBinding, electronVersion: process.versions.electron })
   const events = new EventHub()
   hardenSession()
-  registerIpc(createHandlers({ studio, events }), events)
-  const win = await createWindow()
+  handleAppScheme(join(__dirname, '../renderer'), home)
+  // Trainer and importer run in utilityProcesses, never on this event loop.
+  setDefaultJobLauncher(
+    electronLauncher(
+      join(__dirname, 'jobs.js'),
+      nativeBinding ? { AESTUDIO_SQLITE_BINDING: nativeBinding } : {}
+    )
+  )
+  registerIpc({ ...createHandlers({ studio, events }), ...nativeShellHandlers(currentWindow, home) }, events)
+  installMenu(app.name, !app.isPackaged, (command) => events.emit('menu.command', { command }))
+  followTheme(getSettings(studio).theme, events)
+  followActivity(events, currentWindow)
+
+  mainWindow = await createWindow(studio)
   app.on('second-instance', () => {
-    if (win.isMinimized()) win.restore()
-    win.focus()
+    if (!mainWindow) return
+    if (mainWindow.isMinimized()) mainWindow.restore()
+    mainWindow.focus()
+  })
+  app.on('activate', async () => {
+    if (!mainWindow) mainWindow = await createWindow(studio)
   })
   app.on('will-quit', () => studio.close())
-})
+}
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit()

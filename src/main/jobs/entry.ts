@@ -27,7 +27,11 @@ onMessage(async (msg) => {
   if (msg.type === 'control') return control.apply(msg.action)
   if (msg.type !== 'start' || started) return
   started = true
-  const studio = openStudio({ home: msg.home })
+  // In the app's utilityProcess, the Electron build of better-sqlite3 (see electronLauncher).
+  const studio = openStudio({
+    home: msg.home,
+    nativeBinding: process.env.AESTUDIO_SQLITE_BINDING || undefined
+  })
   try {
     const job = await jobKinds[msg.kind]()
     const result = await job(msg.params, {

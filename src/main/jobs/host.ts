@@ -20,10 +20,14 @@ const here = dirname(fileURLToPath(import.meta.url))
 
 /** child_process.fork of the job entry: the built file when running from out/, else the source through tsx. */
 export const forkLauncher: JobLauncher = () => {
-  const built = join(here, 'jobs.js')
-  const child = existsSync(built)
+  // Beside the bundle that imported us, or one level up when that code was split into out/main/chunks/.
+  const built = [join(here, 'jobs.js'), join(here, '..', 'jobs.js')].find((f) => existsSync(f))
+  const child = built
     ? fork(built, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    : fork(join(here, 'entry.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : fork(join(here, 'entry.ts'), [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+      })
   return {
     pid: child.pid,
     send: (msg) => void child.send(msg),
@@ -31,6 +35,13 @@ export const forkLauncher: JobLauncher = () => {
     onExit: (fn) => void child.on('exit', fn),
     kill: () => void child.kill('SIGKILL')
   }
+}
+
+let defaultLauncher: JobLauncher = forkLauncher
+
+/** The desktop app swaps in its utilityProcess launcher at startup; Node (CLI, web mode, tests) keeps fork. */
+export function setDefaultJobLauncher(launcher: JobLauncher): void {
+  defaultLauncher = launcher
 }
 
 export interface JobHandle {
@@ -52,8 +63,12 @@ export class JobCrashedError extends Error {
 export class JobHost {
   constructor(
     private readonly home: string,
-    private readonly launch: JobLauncher = forkLauncher
+    private readonly launcher?: JobLauncher
   ) {}
+
+  private launch(): JobProcess {
+    return (this.launcher ?? defaultLauncher)()
+  }
 
   start(kind: JobKind, params: unknown, onEvent: (name: string, payload: unknown) => void): JobHandle {
     const proc = this.launch()

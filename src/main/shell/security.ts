@@ -1,33 +1,28 @@
-import { session, type WebContents, type WebPreferences } from 'electron'
+import { session, type WebContents } from 'electron'
+import { isTrustedUrl } from './policy'
 
-/** Electron's security checklist, applied to every window we create. */
-export const secureWindowOptions = (preload: string): WebPreferences => ({
-  preload,
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  nodeIntegrationInWorker: false,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  experimentalFeatures: false,
-  spellcheck: false
-})
+export { secureWebPreferences } from './policy'
 
-/** Deny every permission request (camera, notifications from pages, geolocation, ...). */
+/** Deny every permission request and check (camera, geolocation, notifications from pages, ...). */
 export function hardenSession(): void {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, done) => done(false))
-  session.defaultSession.setPermissionCheckHandler(() => false)
+  const s = session.defaultSession
+  s.setPermissionRequestHandler((_wc, _permission, done) => done(false))
+  s.setPermissionCheckHandler(() => false)
+  s.setDevicePermissionHandler(() => false)
+  s.on('will-download', (event) => event.preventDefault())
 }
 
-/** No new windows, no navigation away from the app; http(s) links open in the user's browser instead. */
+/** No new windows, no navigation away from the app, no webviews; http(s) links open in the user's browser. */
 export function hardenContents(contents: WebContents, openExternal: (url: string) => void): void {
-  const appOrigin = () => new URL(contents.getURL() || 'about:blank').origin
+  const dev = process.env.ELECTRON_RENDERER_URL
   contents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) openExternal(url)
+    if (/^https:\/\//.test(url)) openExternal(url)
     return { action: 'deny' }
   })
-  contents.on('will-navigate', (event, url) => {
-    if (new URL(url).origin !== appOrigin()) event.preventDefault()
-  })
+  const stayHome = (event: { preventDefault(): void }, url: string) => {
+    if (!isTrustedUrl(url, dev)) event.preventDefault()
+  }
+  contents.on('will-navigate', stayHome)
+  contents.on('will-redirect', stayHome)
   contents.on('will-attach-webview', (event) => event.preventDefault())
 }
