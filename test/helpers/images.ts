@@ -2,6 +2,9 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
+import { shapeSvg } from '../../src/main/imaging/synthetic'
+
+export { shapeSvg }
 
 export type Format = 'jpeg' | 'png' | 'webp' | 'tiff' | 'gif'
 
@@ -18,26 +21,6 @@ export async function solidImage(
   return sharp({ create: { width, height, channels: 3, background: colour } })
     .toFormat(format)
     .toBuffer()
-}
-
-/**
- * Image `index` of a simple, learnable family: a coloured disc on a vertical gradient, with position, radius
- * and colours varying smoothly with the index, so no two are alike but an autoencoder can learn them.
- */
-export function shapeSvg(index: number, size: number): string {
-  const t = index * 0.6180339887
-  const frac = (x: number) => x - Math.floor(x)
-  const cx = Math.round(size * (0.25 + 0.5 * frac(t)))
-  const cy = Math.round(size * (0.25 + 0.5 * frac(t * 1.7 + 0.3)))
-  const r = Math.round(size * (0.12 + 0.15 * frac(t * 2.3 + 0.1)))
-  const hue = Math.round(360 * frac(t * 0.9))
-  const top = rgb(30 + ((index * 37) % 90), 30 + ((index * 53) % 90), 60 + ((index * 71) % 120))
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
-    <defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1">
-      <stop offset="0" stop-color="${top}"/><stop offset="1" stop-color="#101010"/></linearGradient></defs>
-    <rect width="${size}" height="${size}" fill="url(#g)"/>
-    <circle cx="${cx}" cy="${cy}" r="${r}" fill="hsl(${hue}, 80%, 60%)"/>
-  </svg>`
 }
 
 export async function shapeImage(index: number, size: number, format: Format = 'png'): Promise<Buffer> {

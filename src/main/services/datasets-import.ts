@@ -73,21 +73,15 @@ const readReason = (err: unknown) => {
 function progressReporter(emit: RunImportOptions['emit'], total: number) {
   const started = Date.now()
   let done = 0
-  let decodedAtStart = 0
   let last = 0
   return {
-    /** Files settled without decoding (unchanged, duplicates, skipped before decoding). */
-    settle(n: number) {
-      done += n
-      decodedAtStart = done
-    },
     step(file: string) {
       done++
       const now = Date.now()
       if (!emit || (now - last < 100 && done < total)) return
       last = now
       const seconds = (now - started) / 1000
-      const rate = seconds > 0 ? (done - decodedAtStart) / seconds : 0
+      const rate = seconds > 0 ? done / seconds : 0
       const payload: ImportProgress = {
         done,
         total,
@@ -104,9 +98,10 @@ function progressReporter(emit: RunImportOptions['emit'], total: number) {
 }
 
 /**
- * The import itself. Phase 1 identifies every file cheaply (unchanged since the last import by size and
- * mtime, else by reading and hashing it); phase 2 decodes only content not already in the cache, in a pool;
- * then the new pixel file and thumbnails are staged and committed with the rows in one transaction.
+ * The import itself, in one pass over the files in a pool: a file unchanged since the last import (size and
+ * mtime) is taken as it was; any other is read once, hashed, and decoded unless its content is already in
+ * the cache or being decoded for another path. Then the new pixel file and thumbnails are staged and
+ * committed with the rows in one transaction.
  */
 export async function runImport(
   studio: Studio,
@@ -122,31 +117,66 @@ export async function runImport(
   const oldRows = existing ? store.images.all(existing.id) : []
   const oldImages = existing ? store.images.images(existing.id) : []
   const oldFile = existing ? pixelFile(studio, existing, oldImages) : ''
-  const oldSlotBySha = new Map<string, number>()
+  const oldBySha = new Map<string, ImageRow>()
   if (existing && existsSync(oldFile))
-    for (const i of oldImages) if (i.sha256 && i.slot !== null) oldSlotBySha.set(i.sha256, i.slot)
+    for (const i of oldImages) if (i.sha256 && i.slot !== null) oldBySha.set(i.sha256, i)
   const oldByPath = new Map(oldRows.map((r) => [r.relPath, r]))
-  const width = opts.poolWidth ?? defaultPoolWidth()
   const control = opts.control
 
-  // Phase 1: what is each file?
-  const entries: Entry[] = scanned.files.map((file) => ({ file, sha: null }))
-  await runPool(
-    entries,
-    width,
-    async (e) => {
+  const staging = mkdtempSync(join(mkdirp(studio.paths.datasets), '.import-'))
+  const stagedThumbs = mkdirp(join(staging, 'thumbs'))
+  // One libvips thread per image and about one image per core: for photos shrunk to model size this beats
+  // several threads on one image, whose work is mostly the (single-threaded) JPEG decode.
+  const previousConcurrency = sharp.concurrency()
+  sharp.concurrency(1)
+  try {
+    const entries: Entry[] = scanned.files.map((file) => ({ file, sha: null }))
+    const progress = progressReporter(opts.emit, entries.length)
+    const fresh = new Map<string, Uint8Array>()
+    const outcome = new Map<
+      string,
+      Promise<{ reason?: string; format?: string; width?: number; height?: number }>
+    >()
+    let decoded = 0
+    const decodeOnce = (sha: string, data: Buffer) => {
+      let p = outcome.get(sha)
+      if (!p) {
+        decoded++
+        p = preprocess(data, prep, opts.limits).then(
+          async (d) => {
+            fresh.set(sha, d.pixels)
+            writeFileSync(
+              join(stagedThumbs, thumbName(sha)),
+              await thumbnail(d.pixels, prep.size, prep.channels)
+            )
+            return { format: d.format, width: d.width, height: d.height }
+          },
+          (err) => ({
+            reason: err instanceof DecodeError ? err.reason : `could not be decoded: ${err.message}`
+          })
+        )
+        outcome.set(sha, p)
+      }
+      return p
+    }
+
+    await runPool(
+      entries,
+      opts.poolWidth ?? defaultPoolWidth(),
+      async (e) => {
+        await identify(e)
+        progress.step(e.file.rel)
+      },
+      control
+    )
+
+    async function identify(e: Entry): Promise<void> {
       // Unchanged since the last import (same size and mtime): what we learnt then still holds. Skips
       // without a hash (unreadable files) are tried again: permissions change without touching mtime.
       const old = oldByPath.get(e.file.rel)
       if (old?.sha256 && old.bytes === e.file.bytes && old.mtimeMs === e.file.mtimeMs) {
         if (old.status === 'skipped') return void Object.assign(e, { sha: old.sha256, reason: old.reason })
-        if (oldSlotBySha.has(old.sha256))
-          return void Object.assign(e, {
-            sha: old.sha256,
-            format: old.format,
-            width: old.width,
-            height: old.height
-          })
+        if (oldBySha.has(old.sha256)) return void copyMeta(e, old)
       }
       let data: Buffer
       try {
@@ -161,54 +191,22 @@ export async function runImport(
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err
         e.reason = err.reason
+        return
       }
-    },
-    control
-  )
-
-  // Same bytes, same image: the first path (in order) is decoded, the others count as duplicates.
-  const primaryBySha = new Map<string, Entry>()
-  for (const e of entries) {
-    if (e.reason || !e.sha) continue
-    const first = primaryBySha.get(e.sha)
-    if (first) e.duplicateOf = first
-    else primaryBySha.set(e.sha, e)
-  }
-  const toDecode = [...primaryBySha.values()].filter((e) => !oldSlotBySha.has(e.sha!))
-
-  // Phase 2: decode what is new, one libvips thread per image and one image per core.
-  const staging = mkdtempSync(join(mkdirp(studio.paths.datasets), '.import-'))
-  const stagedThumbs = mkdirp(join(staging, 'thumbs'))
-  const previousConcurrency = sharp.concurrency()
-  sharp.concurrency(1)
-  try {
-    const progress = progressReporter(opts.emit, entries.length)
-    progress.settle(entries.length - toDecode.length)
-    const fresh = new Map<string, Uint8Array>()
-    await runPool(
-      toDecode,
-      width,
-      async (e) => {
-        try {
-          const data = await readFile(e.file.abs)
-          if (sha256(data) !== e.sha) throw new DecodeError('changed during the import; import again')
-          const d = await preprocess(data, prep, opts.limits)
-          Object.assign(e, { format: d.format, width: d.width, height: d.height })
-          fresh.set(e.sha!, d.pixels)
-          writeFileSync(
-            join(stagedThumbs, thumbName(e.sha!)),
-            await thumbnail(d.pixels, prep.size, prep.channels)
-          )
-        } catch (err) {
-          e.reason = err instanceof DecodeError ? err.reason : readReason(err)
-        }
-        progress.step(e.file.rel)
-      },
-      control
-    )
+      const known = oldBySha.get(e.sha)
+      if (known) return void copyMeta(e, known)
+      Object.assign(e, await decodeOnce(e.sha, data))
+    }
     if (control?.stopped) throw cancelled()
 
-    for (const e of entries) if (e.duplicateOf?.reason) e.reason = e.duplicateOf.reason
+    // Same bytes, same image: the first path (in order) is the image, the others count as duplicates.
+    const primaryBySha = new Map<string, Entry>()
+    for (const e of entries) {
+      if (e.reason || !e.sha) continue
+      const first = primaryBySha.get(e.sha)
+      if (first) e.duplicateOf = first
+      else primaryBySha.set(e.sha, e)
+    }
     const ok = entries.filter((e) => !e.reason && e.sha && !e.duplicateOf)
     const splitSeed = existing?.splitSeed ?? opts.seed
     const valFraction = existing?.valFraction ?? opts.valFraction
@@ -223,7 +221,7 @@ export async function runImport(
     const reused = ok.filter((e) => !fresh.has(e.sha!))
     const reusedPixels = readSlots(
       oldFile,
-      reused.map((e) => oldSlotBySha.get(e.sha!)!),
+      reused.map((e) => oldBySha.get(e.sha!)!.slot!),
       per
     )
     const reusedIndex = new Map(reused.map((e, i) => [e.sha!, i]))
@@ -319,7 +317,7 @@ export async function runImport(
       skipped,
       size: prep.size,
       channels: prep.channels,
-      decoded: toDecode.length,
+      decoded,
       removed: oldImages.filter((i) => !present.has(i.relPath)).length
     }
   } finally {
@@ -327,6 +325,9 @@ export async function runImport(
     rmSync(staging, { recursive: true, force: true })
   }
 }
+
+const copyMeta = (e: Entry, row: ImageRow) =>
+  Object.assign(e, { sha: row.sha256, format: row.format, width: row.width, height: row.height })
 
 const blank = { width: null, height: null, format: null, slot: null, split: null } as const
 

@@ -1,0 +1,77 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { importFolder } from '../services/datasets'
+import { openStudio } from '../services/studio'
+import { defaultPoolWidth } from './pool'
+import { shapeSvg } from './synthetic'
+
+export interface ImportBench {
+  count: number
+  width: number
+  height: number
+  size: number
+  /** The importer: scan, hash, decode in a pool, pack, thumbnails, commit. */
+  imagesPerSecond: number
+  seconds: number
+  /** The same files through a plain sequential loop of sharp(file).rotate().resize().raw(). */
+  baselineImagesPerSecond: number
+  baselineSeconds: number
+  poolWidth: number
+  cores: number
+}
+
+/**
+ * Times importing a generated folder of `count` JPEGs (`width`×`height`, to `size`×`size` RGB) against a
+ * one-file-at-a-time sharp loop doing only the decode and resize. Everything lives in a temp folder that is
+ * removed afterwards.
+ */
+export async function benchImport({
+  count = 500,
+  width = 1024,
+  height = 768,
+  size = 64
+}: { count?: number; width?: number; height?: number; size?: number } = {}): Promise<ImportBench> {
+  const root = mkdtempSync(join(tmpdir(), 'aestudio-bench-'))
+  try {
+    const dir = join(root, 'images')
+    mkdirSync(dir)
+    for (let i = 0; i < count; i++) {
+      const jpeg = await sharp(Buffer.from(shapeSvg(i, width, height)))
+        .jpeg({ quality: 90 })
+        .toBuffer()
+      writeFileSync(join(dir, `photo-${String(i).padStart(4, '0')}.jpg`), jpeg)
+    }
+
+    let t = performance.now()
+    for (const name of (await readdir(dir)).sort())
+      await sharp(join(dir, name)).rotate().resize(size, size).raw().toBuffer()
+    const baselineSeconds = (performance.now() - t) / 1000
+
+    const studio = openStudio({ home: join(root, 'home') })
+    try {
+      t = performance.now()
+      const r = await importFolder(studio, { paths: [dir], size })
+      const seconds = (performance.now() - t) / 1000
+      if (r.imported !== count) throw new Error(`benchmark import took ${r.imported} of ${count} images`)
+      return {
+        count,
+        width,
+        height,
+        size,
+        imagesPerSecond: Math.round((count / seconds) * 10) / 10,
+        seconds: Math.round(seconds * 100) / 100,
+        baselineImagesPerSecond: Math.round((count / baselineSeconds) * 10) / 10,
+        baselineSeconds: Math.round(baselineSeconds * 100) / 100,
+        poolWidth: defaultPoolWidth(),
+        cores: availableParallelism()
+      }
+    } finally {
+      studio.close()
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+}
