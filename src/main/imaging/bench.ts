@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { importFolder } from '../services/datasets'
 import { openStudio } from '../services/studio'
-import { defaultPoolWidth } from './pool'
+import { defaultPoolWidth, runPool } from './pool'
 import { shapeSvg } from './synthetic'
 
 export interface ImportBench {
@@ -38,12 +38,25 @@ export async function benchImport({
   try {
     const dir = join(root, 'images')
     mkdirSync(dir)
-    for (let i = 0; i < count; i++) {
-      const jpeg = await sharp(Buffer.from(shapeSvg(i, width, height)))
-        .jpeg({ quality: 90 })
-        .toBuffer()
-      writeFileSync(join(dir, `photo-${String(i).padStart(4, '0')}.jpg`), jpeg)
-    }
+    // Shapes with a film-grain overlay, so the JPEGs carry photo-like detail (and size) rather than
+    // compressing to almost nothing.
+    const raw = { width, height, channels: 3 as const }
+    const grain = await sharp({
+      create: { ...raw, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } }
+    })
+      .raw()
+      .toBuffer()
+    await runPool(
+      Array.from({ length: count }, (_, i) => i),
+      defaultPoolWidth(),
+      async (i) => {
+        const jpeg = await sharp(Buffer.from(shapeSvg(i, width, height)))
+          .composite([{ input: grain, raw, blend: 'soft-light' }])
+          .jpeg({ quality: 90 })
+          .toBuffer()
+        writeFileSync(join(dir, `photo-${String(i).padStart(4, '0')}.jpg`), jpeg)
+      }
+    )
 
     let t = performance.now()
     for (const name of (await readdir(dir)).sort())

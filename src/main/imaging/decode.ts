@@ -127,7 +127,7 @@ export async function preprocess(
 /** Small WebP of exactly what the model sees, for the UI's image grid. */
 export async function thumbnail(pixels: Uint8Array, size: number, channels: 1 | 3): Promise<Buffer> {
   return sharp(pixels, { raw: { width: size, height: size, channels } })
-    .webp({ quality: 80 })
+    .webp({ quality: 80, effort: 0 })
     .toBuffer()
 }
 
