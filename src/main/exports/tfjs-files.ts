@@ -4,31 +4,33 @@ import * as tf from '@tensorflow/tfjs'
 
 /**
  * Saving and loading TensorFlow.js layers models as files. `model.save('file://…')` needs tfjs-node, which is
- * optional here, so these IOHandlers write and read the same layout it does: `<name>.json` (topology + weights
- * manifest, `format: 'layers-model'`) beside one `<name>.weights.bin` shard, loadable by `tf.loadLayersModel`
- * from any tfjs, over http too.
+ * optional here, so these IOHandlers write and read the layout it writes: `model.json` (topology + weights
+ * manifest, `format: 'layers-model'`) beside one `weights.bin` shard, loadable by `tf.loadLayersModel` from any
+ * tfjs (over http in a browser, or with `fileLoader` here).
  */
 
-/** Writes `<dir>/<name>.json` and `<dir>/<name>.weights.bin`. */
-export function fileSaver(dir: string, name: string): tf.io.IOHandler {
+const MODEL_JSON = 'model.json'
+const WEIGHTS = 'weights.bin'
+
+/** Writes `<dir>/model.json` and `<dir>/weights.bin`. */
+export function fileSaver(dir: string): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer)
         throw new Error('only layers models (JSON topology) can be saved as files here')
-      const weightsFile = `${name}.weights.bin`
       const weights = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? [])
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology ?? {},
         format: artifacts.format ?? 'layers-model',
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy ?? null,
-        weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }],
+        weightsManifest: [{ paths: [WEIGHTS], weights: artifacts.weightSpecs ?? [] }],
         ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {})
       }
       await mkdir(dir, { recursive: true })
-      await writeFile(join(dir, weightsFile), new Uint8Array(weights))
-      await writeFile(join(dir, `${name}.json`), JSON.stringify(modelJson))
+      await writeFile(join(dir, WEIGHTS), new Uint8Array(weights))
+      await writeFile(join(dir, MODEL_JSON), JSON.stringify(modelJson))
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),
@@ -44,6 +46,7 @@ export function fileSaver(dir: string, name: string): tf.io.IOHandler {
 
 /** Reads a model.json written by `fileSaver` (or tfjs-node, or the converter) and its weight shards. */
 export function fileLoader(modelJsonPath: string): tf.io.IOHandler {
+  if (!modelJsonPath.endsWith('.json')) modelJsonPath = join(modelJsonPath, MODEL_JSON)
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
       const modelJson = JSON.parse(await readFile(modelJsonPath, 'utf8')) as tf.io.ModelJSON
