@@ -20,7 +20,7 @@ import { loadBounds, rememberBounds } from './shell/window-state'
 // The app and the CLI share one data directory: AESTUDIO_HOME wins, else Electron's userData.
 const home = process.env.AESTUDIO_HOME?.trim() || resolveHome()
 app.setPath('userData', home)
-const devServer = process.env.ELECTRON_RENDERER_URL
+const devServer = process.env.ELECTRON_RENDERER_URL || undefined
 
 // One app at a time: a second launch focuses the first window instead of opening the same database twice.
 if (!app.requestSingleInstanceLock()) {

@@ -175,7 +175,9 @@ describe('web mode', () => {
       ['/files/%2Fetc%2Fpasswd', 400],
       ['/files/link.txt', 403],
       ['/files/studio.db-wal/../studio.db', 400],
-      ['/files/runs/3/nothing.gif', 404]
+      ['/files/runs/3/nothing.gif', 404],
+      ['/files/studio.db', 403],
+      ['/files/studio.db-wal', 403]
     ] as const) {
       const r = await raw(server, path, auth)
       expect(r.status, path).toBe(status)

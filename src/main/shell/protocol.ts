@@ -3,13 +3,16 @@ import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { FILES_PATH } from '../../shared/ipc-channels'
 import { mimeType } from '../web/mime'
-import { PathRefused, resolveFileInside } from '../web/paths'
+import { PathRefused, resolveDataFile, resolveFileInside } from '../web/paths'
 import { APP_HOST, APP_SCHEME, SECURITY_HEADERS } from './policy'
 
 /** Must run before `app` is ready: app:// behaves like https (secure context, fetch, CSP 'self'). */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, corsEnabled: true }
+    }
   ])
 }
 
@@ -22,11 +25,11 @@ export function handleAppScheme(rendererDir: string, home: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url)
     if (url.host !== APP_HOST) return new Response('Not found.', { status: 404 })
-    const [root, path] = url.pathname.startsWith(FILES_PATH)
-      ? [home, url.pathname.slice(FILES_PATH.length)]
-      : [rendererDir, url.pathname === '/' ? 'index.html' : url.pathname.slice(1)]
+    const data = url.pathname.startsWith(FILES_PATH)
     try {
-      const file = await resolveFileInside(root, path)
+      const file = data
+        ? await resolveDataFile(home, url.pathname.slice(FILES_PATH.length))
+        : await resolveFileInside(rendererDir, url.pathname === '/' ? 'index.html' : url.pathname.slice(1))
       const body = Readable.toWeb(createReadStream(file)) as ReadableStream
       return new Response(body, { headers: { ...SECURITY_HEADERS, 'Content-Type': mimeType(file) } })
     } catch (err) {

@@ -67,3 +67,14 @@ export async function resolveFileInside(root: string, urlPath: string): Promise<
 /** Whether an absolute path (e.g. one the renderer asks to reveal) lies inside `root`, lexically. */
 export const isInside = (root: string, target: string): boolean =>
   isAbsolute(target) && inside(resolve(root), resolve(target)) && !target.split(/[\\/]/).includes('..')
+
+/**
+ * A file under the data directory for the renderer: images, previews, exports. The database itself (and its
+ * WAL/SHM files) is never served; the renderer reads it only through contract calls.
+ */
+export async function resolveDataFile(home: string, urlPath: string): Promise<string> {
+  const file = await resolveFileInside(home, urlPath)
+  if (/^studio\.db(-wal|-shm|-journal)?$/.test(relative(await realpath(home), file)))
+    throw new PathRefused('The database is not served.', 403)
+  return file
+}

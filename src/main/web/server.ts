@@ -16,7 +16,7 @@ import { dispatch, type Handlers } from '../rpc/dispatch'
 import type { EventHub } from '../rpc/events'
 import { SECURITY_HEADERS } from '../shell/policy'
 import { mimeType } from './mime'
-import { PathRefused, resolveFileInside } from './paths'
+import { PathRefused, resolveDataFile, resolveFileInside } from './paths'
 import { cookieName, newToken, sameOriginRequest, tokenMatches } from './token'
 import { receiveUpload } from './upload'
 
@@ -56,8 +56,14 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
   res.end(body)
 }
 
-async function sendFile(res: ServerResponse, root: string, urlPath: string, head: boolean): Promise<void> {
-  const file = await resolveFileInside(root, urlPath)
+async function sendFile(
+  res: ServerResponse,
+  root: string,
+  urlPath: string,
+  head: boolean,
+  resolveFile = resolveFileInside
+): Promise<void> {
+  const file = await resolveFile(root, urlPath)
   res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': mimeType(file), 'Cache-Control': 'no-cache' })
   if (head) return void res.end()
   await new Promise<void>((resolve, reject) =>
@@ -125,7 +131,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.')
     const head = req.method === 'HEAD'
     if (path.startsWith(FILES_PATH)) {
-      return sendFile(res, options.home, path.slice(FILES_PATH.length), head)
+      return sendFile(res, options.home, path.slice(FILES_PATH.length), head, resolveDataFile)
     }
     if (!existsSync(index)) {
       return send(

@@ -1,0 +1,141 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CONTENT_SECURITY_POLICY } from '../../src/main/shell/policy'
+import { ROOT } from '../helpers/cli'
+
+// Builds the app once with `electron-vite build` into a temp folder, then checks the OUTPUT: the built main
+// process runs under Node with a recording stand-in for `electron` (test/helpers/fake-electron.mjs), so the
+// window options, handlers and protocol checked here are the ones the packaged app would use.
+let out = ''
+let report: Record<string, unknown> = {}
+
+beforeAll(() => {
+  // Inside the project (git-ignored), so the bundle's bare imports resolve to node_modules as in the app.
+  out = mkdtempSync(join(ROOT, '.aestudio-test-build-'))
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', out],
+    {
+      cwd: ROOT,
+      stdio: 'pipe',
+      timeout: 180_000
+    }
+  )
+  const home = join(out, 'home')
+  mkdirSync(join(home, 'runs', '1'), { recursive: true })
+  writeFileSync(join(home, 'runs', '1', 'preview.png'), 'png')
+  const run = spawnSync(
+    process.execPath,
+    ['--import', join(ROOT, 'test/helpers/fake-electron-loader.mjs'), join(out, 'main', 'index.js')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, AESTUDIO_HOME: home, ELECTRON_RENDERER_URL: '' },
+      encoding: 'utf8',
+      timeout: 60_000
+    }
+  )
+  const line = run.stdout.trim().split('\n').pop() ?? ''
+  if (!line.startsWith('{'))
+    throw new Error(`The built main process did not report:\n${run.stdout}\n${run.stderr}`)
+  report = JSON.parse(line) as Record<string, unknown>
+}, 240_000)
+
+afterAll(() => rmSync(out, { recursive: true, force: true }))
+
+describe('the built app', () => {
+  it('opens a window with the security checklist set', () => {
+    const window = report.window as { webPreferences: Record<string, unknown>; show: boolean }
+    expect(window.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false
+    })
+    expect(String(window.webPreferences.preload)).toMatch(/preload[\\/]index\.cjs$/)
+    expect(window.show).toBe(false)
+    expect(report.singleInstanceLock).toBe(true)
+  })
+
+  it('loads the renderer from the app:// scheme, never file://', () => {
+    expect(report.loaded).toEqual(['app://studio/index.html'])
+    expect(report.schemes).toEqual([
+      expect.objectContaining({
+        scheme: 'app',
+        privileges: expect.objectContaining({ standard: true, secure: true })
+      })
+    ])
+    expect(report.page).toEqual({
+      status: 200,
+      csp: CONTENT_SECURITY_POLICY,
+      type: 'text/html; charset=utf-8'
+    })
+    expect(report.dataFile).toMatchObject({ status: 200, type: 'image/png' })
+    expect(report.database).toMatchObject({ status: 403 })
+    expect(report.traversal).toMatchObject({ status: 400 })
+    expect(report.outsideRenderer).toMatchObject({ status: 400 })
+  })
+
+  it('denies permissions, new windows, navigation away and webviews', () => {
+    expect(report.permissionGranted).toBe(false)
+    expect(report.permissionCheck).toBe(false)
+    expect(report.newWindow).toEqual({ action: 'deny' })
+    expect(report.navigateAwayPrevented).toBe(true)
+    expect(report.navigateFilePrevented).toBe(true)
+    expect(report.navigateInsidePrevented).toBe(false)
+    expect(report.webviewPrevented).toBe(true)
+  })
+
+  it('answers contract calls from the app and refuses foreign frames', () => {
+    expect(report.foreignCall).toEqual({
+      ok: false,
+      error: { code: 'validation', message: 'Refused: the caller is not the app.' }
+    })
+    expect(report.appCall).toMatchObject({ ok: true, value: { name: 'Autoencoder Studio' } })
+  })
+
+  it('installs the menu with the app commands', () => {
+    const text = JSON.stringify(report.menu)
+    for (const accel of ['CmdOrCtrl+O', 'CmdOrCtrl+E', 'CmdOrCtrl+,']) expect(text).toContain(accel)
+    expect(text).toContain('"role":"quit"')
+  })
+
+  it('ships a strict CSP in the page, a tiny contract-only preload and a job entry beside main', () => {
+    const html = readFileSync(join(out, 'renderer', 'index.html'), 'utf8')
+    expect(html).toContain(`content="${CONTENT_SECURITY_POLICY}"`)
+    // No inline scripts: every <script> has a src.
+    expect(html.match(/<script(?![^>]*\bsrc=)[^>]*>/g)).toBeNull()
+    const preload = readFileSync(join(out, 'preload', 'index.cjs'), 'utf8')
+    expect(preload).toContain('exposeInMainWorld("api"')
+    expect(preload.split('\n').length).toBeLessThan(40)
+    expect(preload).not.toMatch(/require\("(?!electron")/)
+    expect(readFileSync(join(out, 'main', 'jobs.js'), 'utf8')).toContain('parentPort')
+  })
+
+  it('packages with fuses set and native modules unpacked from asar', () => {
+    const yml = readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')
+    for (const fuse of [
+      'runAsNode: false',
+      'enableNodeOptionsEnvironmentVariable: false',
+      'enableNodeCliInspectArguments: false',
+      'enableEmbeddedAsarIntegrityValidation: true',
+      'onlyLoadAppFromAsar: true',
+      'grantFileProtocolExtraPrivileges: false'
+    ])
+      expect(yml).toContain(fuse)
+    for (const unpack of [
+      "'**/*.node'",
+      'node_modules/sharp/**',
+      'node_modules/better-sqlite3/**',
+      'node_modules/@tensorflow/tfjs-node/**'
+    ])
+      expect(yml).toContain(unpack)
+    for (const target of ['AppImage', 'deb', 'dmg', 'nsis']) expect(yml).toMatch(new RegExp(`- ${target}\\b`))
+  })
+})
