@@ -1,4 +1,5 @@
 // Image fixtures made on the fly: good images in every format, and the hostile files a real folder holds.
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -179,8 +180,8 @@ export interface HostileFolder {
 
 /**
  * A messy folder like a real user's: every format, EXIF rotation, alpha, CMYK, 16-bit, a copy, a half-copied
- * JPEG, an empty file, text named .jpg, a 400 MP header, a BMP, hidden and system files, a symlink loop and a
- * broken link.
+ * JPEG, an empty file, text named .jpg, a 400 MP header, a BMP, hidden and system files, a named pipe, a
+ * symlink loop and a broken link.
  */
 export async function hostileFolder(dir: string): Promise<HostileFolder> {
   const w = (rel: string, data: Buffer | string) => {
@@ -209,6 +210,8 @@ export async function hostileFolder(dir: string): Promise<HostileFolder> {
   w('.git/config', '[core]\n')
   w('Thumbs.db', Buffer.alloc(64, 7))
   w('desktop.ini', '[.ShellClassInfo]\n')
+  // A named pipe: reading it would block forever, so the scan must never open it.
+  const fifo = spawnSync('mkfifo', [join(dir, 'pipe.jpg')]).status === 0
   symlinkSync('..', join(dir, 'sub', 'loop'))
   symlinkSync(join(dir, 'missing.jpg'), join(dir, 'broken-link.jpg'))
   return {
@@ -234,6 +237,13 @@ export async function hostileFolder(dir: string): Promise<HostileFolder> {
       'old.bmp': 'unsupported format: BMP',
       'broken-link.jpg': 'broken link'
     },
-    ignored: ['.DS_Store', '.hidden.jpg', '.git/config', 'Thumbs.db', 'desktop.ini']
+    ignored: [
+      '.DS_Store',
+      '.hidden.jpg',
+      '.git/config',
+      'Thumbs.db',
+      'desktop.ini',
+      ...(fifo ? ['pipe.jpg'] : [])
+    ]
   }
 }

@@ -42,6 +42,17 @@ describe('import job', () => {
       expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } })
       const images = await dispatch(handlers, 'datasets.images', { datasetId: 1, limit: 5 })
       expect(images).toMatchObject({ ok: true, value: { total: 12 } })
+
+      // Cancelling from the UI stops the job; the dataset stays as it was.
+      await makeImageFolder(`${dir}/more`, 30, 64, 'jpeg')
+      const stop = events.subscribe((name) => {
+        if (name === 'datasets.progress') void dispatch(handlers, 'datasets.cancelImport', {})
+      })
+      const cancelled = await dispatch(handlers, 'datasets.import', { paths: [dir], size: 8 })
+      stop()
+      expect(cancelled).toMatchObject({ ok: false, error: { code: 'cancelled' } })
+      expect(studio.store.datasets.get(1)?.imageCount).toBe(12)
+      expect(await dispatch(handlers, 'datasets.cancelImport', {})).toEqual({ ok: true, value: false })
     } finally {
       studio.close()
     }

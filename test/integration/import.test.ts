@@ -47,6 +47,23 @@ describe('importFolder on a hostile folder', () => {
     integrityOk(s)
   })
 
+  it('imports a list of files as a new dataset with paths relative to their common folder', async () => {
+    const dir = tempDir()
+    const [a] = await makeImageFolder(join(dir, 'x'), 2, 16)
+    const [b] = await makeImageFolder(join(dir, 'y', 'z'), 1, 20)
+    const s = open()
+    const r = await importFolder(s, { paths: [a, b], size: 8, name: 'picked' })
+    expect(r).toMatchObject({ imported: 2, skipped: [] })
+    expect(getDataset(s, r.datasetId)).toMatchObject({ name: 'picked', source: '' })
+    expect(
+      datasetImages(s, r.datasetId)
+        .items.map((i) => i.relPath)
+        .sort()
+    ).toEqual(['x/img-000.png', 'y/z/img-000.png'])
+    // A list of files is not a folder to keep in sync: importing it again makes another dataset.
+    expect((await importFolder(s, { paths: [a, b], size: 8 })).datasetId).not.toBe(r.datasetId)
+  })
+
   it('fails with a clear not_found error when the folder does not exist', async () => {
     const s = open()
     await expect(importFolder(s, { paths: [join(tempDir(), 'nope')] })).rejects.toMatchObject({

@@ -1,6 +1,7 @@
 import type { Fit } from '../../../shared/contract/domain'
 import { JobControl } from '../../jobs/control'
-import { getDataset, importFolder } from '../../services/datasets'
+import { DEFAULTS, getDataset, importFolder } from '../../services/datasets'
+import { DEFAULT_LIMITS } from '../../imaging/decode'
 import { StudioError } from '../../services/errors'
 import { CliError, EXIT, numberOption, parseCommandArgs, type Command } from '../command'
 import { createProgress } from '../progress'
@@ -10,12 +11,25 @@ const usage =
   'aestudio import <folder|files...> [--name NAME] [--size 64] [--channels 3|1] ' +
   '[--fit cover|contain|attention] [--val 0.1] [--seed 1] [--json]'
 
+const help = `${usage}
+
+  --size      output width and height in pixels, a multiple of 8 (default ${DEFAULTS.size})
+  --channels  3 for colour, 1 for grey (default ${DEFAULTS.channels})
+  --fit       cover: centre crop; contain: letterbox on white; attention: crop around the busiest part
+  --val       fraction held out for validation (default ${DEFAULTS.valFraction}), chosen by --seed
+              (default ${DEFAULTS.seed}); a re-import keeps the split settings of the first import
+
+Folders are read recursively; hidden and system files are ignored. Importing the same folder with the same
+settings again only decodes new or changed files. Files that cannot be used are listed with a reason: images
+over ${DEFAULT_LIMITS.maxPixels / 1e6} megapixels, files over ${DEFAULT_LIMITS.maxFileBytes / 1024 ** 2} MB and \
+decodes taking over ${DEFAULT_LIMITS.timeoutSeconds} s are skipped.`
+
 const FITS: Fit[] = ['cover', 'contain', 'attention']
 
 export const importCommand: Command = {
   name: 'import',
   summary: 'Import a folder of images (again: only new or changed files are decoded)',
-  usage,
+  usage: help,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
