@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { EventHub } from '../../src/main/rpc/events'
 import { dispatch } from '../../src/main/rpc/dispatch'
@@ -85,6 +86,8 @@ describe('import job', () => {
         imported: number
       }
       expect(again.imported).toBe(46)
+      // The killed job's staging folder is cleaned up by the next import.
+      expect(readdirSync(studio.paths.datasets).filter((f) => f.startsWith('.import-'))).toEqual([])
     } finally {
       studio.close()
     }

@@ -128,6 +128,15 @@ describe('preprocess', () => {
       'too large: 0.0041 MP over the 0.004 MP limit'
     )
     expect(await reasonOf(small, { ...DEFAULT_LIMITS, maxFileBytes: 100 })).toMatch(/^too large: /)
+    // The per-file time bound, made tiny so that a 3000×3000 PNG cannot meet it.
+    const big = await sharp({
+      create: { width: 3000, height: 3000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 50 } }
+    })
+      .png({ compressionLevel: 0 })
+      .toBuffer()
+    expect(await reasonOf(big, { ...DEFAULT_LIMITS, timeoutSeconds: 0.001 })).toBe(
+      'took longer than 0.001 s to decode'
+    )
   })
 })
 

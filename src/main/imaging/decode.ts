@@ -78,8 +78,29 @@ export interface Decoded {
  */
 export async function preprocess(
   input: Buffer,
-  { size, channels, fit }: Preprocessing,
+  prep: Preprocessing,
   limits: DecodeLimits = DEFAULT_LIMITS
+): Promise<Decoded> {
+  // libvips stops itself at the timeout; this deadline also covers a decoder stuck where libvips cannot
+  // check (header parsing), so one bad file can never stall an import.
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DecodeError(`took longer than ${limits.timeoutSeconds} s to decode`)),
+      limits.timeoutSeconds * 1000 * 1.5
+    )
+  })
+  try {
+    return await Promise.race([decode(input, prep, limits), deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function decode(
+  input: Buffer,
+  { size, channels, fit }: Preprocessing,
+  limits: DecodeLimits
 ): Promise<Decoded> {
   const format = checkFile(input.subarray(0, SNIFF_BYTES), input.length, limits)
   let meta: Metadata
@@ -93,7 +114,7 @@ export async function preprocess(
     throw new DecodeError(`too large: ${megapixels(pixels)} over the ${megapixels(limits.maxPixels)} limit`)
   try {
     const { data, info } = await sharp(input, { failOn: 'error', limitInputPixels: limits.maxPixels })
-      .timeout({ seconds: limits.timeoutSeconds })
+      .timeout({ seconds: Math.max(1, Math.ceil(limits.timeoutSeconds)) })
       .rotate()
       .flatten({ background: BACKGROUND })
       .resize(size, size, {

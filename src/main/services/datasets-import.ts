@@ -123,7 +123,8 @@ export async function runImport(
   const oldByPath = new Map(oldRows.map((r) => [r.relPath, r]))
   const control = opts.control
 
-  const staging = mkdtempSync(join(mkdirp(studio.paths.datasets), '.import-'))
+  removeAbandonedStaging(mkdirp(studio.paths.datasets))
+  const staging = mkdtempSync(join(studio.paths.datasets, `.import-${process.pid}-`))
   const stagedThumbs = mkdirp(join(staging, 'thumbs'))
   // One libvips thread per image and about one image per core: for photos shrunk to model size this beats
   // several threads on one image, whose work is mostly the (single-threaded) JPEG decode.
@@ -334,6 +335,24 @@ const blank = { width: null, height: null, format: null, slot: null, split: null
 function mkdirp(dir: string): string {
   mkdirSync(dir, { recursive: true })
   return dir
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Removes staging folders of imports whose process died (killed, crashed) before they could clean up. */
+function removeAbandonedStaging(datasetsDir: string): void {
+  for (const name of readdirSync(datasetsDir)) {
+    const pid = Number(/^\.import-(\d+)-/.exec(name)?.[1])
+    if (pid && pid !== process.pid && !isAlive(pid))
+      rmSync(join(datasetsDir, name), { recursive: true, force: true })
+  }
 }
 
 /** After a commit: drops pixel files and thumbnails the dataset's rows no longer name. */
