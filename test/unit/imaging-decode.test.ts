@@ -130,7 +130,13 @@ describe('preprocess', () => {
     expect(await reasonOf(small, { ...DEFAULT_LIMITS, maxFileBytes: 100 })).toMatch(/^too large: /)
     // The per-file time bound, made tiny so that a 3000×3000 PNG cannot meet it.
     const big = await sharp({
-      create: { width: 3000, height: 3000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 50 } }
+      create: {
+        width: 3000,
+        height: 3000,
+        channels: 3,
+        background: '#000',
+        noise: { type: 'gaussian', mean: 128, sigma: 50 }
+      }
     })
       .png({ compressionLevel: 0 })
       .toBuffer()
