@@ -19,6 +19,9 @@ export interface ImportBench {
   /** The same files through a plain sequential loop of sharp(file).rotate().resize().raw(). */
   baselineImagesPerSecond: number
   baselineSeconds: number
+  /** CPU time (all threads) of each: less sensitive than wall time to other load on the machine. */
+  cpuSeconds: number
+  baselineCpuSeconds: number
   poolWidth: number
   cores: number
 }
@@ -58,16 +61,24 @@ export async function benchImport({
       }
     )
 
+    const cpu = () => {
+      const u = process.cpuUsage()
+      return (u.user + u.system) / 1e6
+    }
     let t = performance.now()
+    let c = cpu()
     for (const name of (await readdir(dir)).sort())
       await sharp(join(dir, name)).rotate().resize(size, size).raw().toBuffer()
     const baselineSeconds = (performance.now() - t) / 1000
+    const baselineCpuSeconds = cpu() - c
 
     const studio = openStudio({ home: join(root, 'home') })
     try {
       t = performance.now()
+      c = cpu()
       const r = await importFolder(studio, { paths: [dir], size })
       const seconds = (performance.now() - t) / 1000
+      const cpuSeconds = cpu() - c
       if (r.imported !== count) throw new Error(`benchmark import took ${r.imported} of ${count} images`)
       return {
         count,
@@ -78,6 +89,8 @@ export async function benchImport({
         seconds: Math.round(seconds * 100) / 100,
         baselineImagesPerSecond: Math.round((count / baselineSeconds) * 10) / 10,
         baselineSeconds: Math.round(baselineSeconds * 100) / 100,
+        cpuSeconds: Math.round(cpuSeconds * 100) / 100,
+        baselineCpuSeconds: Math.round(baselineCpuSeconds * 100) / 100,
         poolWidth: defaultPoolWidth(),
         cores: availableParallelism()
       }
