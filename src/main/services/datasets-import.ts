@@ -92,7 +92,9 @@ function progressReporter(emit: RunImportOptions['emit'], total: number) {
       emit('datasets.progress', payload)
     },
     finish() {
-      emit?.('datasets.progress', { done: total, total, rate: 0, etaSeconds: 0 } satisfies ImportProgress)
+      const seconds = (Date.now() - started) / 1000
+      const rate = seconds > 0 ? Math.round((total / seconds) * 10) / 10 : 0
+      emit?.('datasets.progress', { done: total, total, rate, etaSeconds: 0 } satisfies ImportProgress)
     }
   }
 }
