@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CONTENT_SECURITY_POLICY } from '../../src/main/shell/policy'
+import { CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_HEADER } from '../../src/main/shell/policy'
 import { ROOT } from '../helpers/cli'
 
 // Builds the app once with `electron-vite build` into a temp folder, then checks the OUTPUT: the built main
@@ -73,7 +73,7 @@ describe('the built app', () => {
     ])
     expect(report.page).toEqual({
       status: 200,
-      csp: CONTENT_SECURITY_POLICY,
+      csp: CONTENT_SECURITY_POLICY_HEADER,
       type: 'text/html; charset=utf-8'
     })
     expect(report.dataFile).toMatchObject({ status: 200, type: 'image/png' })

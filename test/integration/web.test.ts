@@ -11,7 +11,7 @@ import { calls, type CallName } from '../../src/shared/contract/index'
 import { createHandlers } from '../../src/main/handlers/index'
 import { EventHub } from '../../src/main/rpc/events'
 import { openStudio, type Studio } from '../../src/main/services/studio'
-import { CONTENT_SECURITY_POLICY } from '../../src/main/shell/policy'
+import { CONTENT_SECURITY_POLICY_HEADER } from '../../src/main/shell/policy'
 import { startWebServer, type WebServer } from '../../src/main/web/server'
 import { webSocketApi } from '../../src/renderer/src/api/web'
 import { uploadFiles } from '../../src/renderer/src/api/files'
@@ -149,7 +149,7 @@ describe('web mode', () => {
     const page = await raw(server, '/', { cookie })
     expect(page.status).toBe(200)
     expect(page.body).toContain('<title>studio</title>')
-    expect(page.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
+    expect(page.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY_HEADER)
     expect(page.headers['x-content-type-options']).toBe('nosniff')
     expect((await raw(server, '/assets/app.js', { cookie })).headers['content-type']).toMatch(/javascript/)
   })

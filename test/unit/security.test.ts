@@ -5,6 +5,7 @@ import { activityOf } from '../../src/main/shell/activity'
 import { menuTemplate, type MenuItemSpec } from '../../src/main/shell/menu-template'
 import {
   CONTENT_SECURITY_POLICY,
+  CONTENT_SECURITY_POLICY_HEADER,
   isTrustedUrl,
   mainWindowOptions,
   MIN_SIZE,
@@ -68,6 +69,7 @@ describe('content security policy', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'")
     expect(CONTENT_SECURITY_POLICY).toContain("object-src 'none'")
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/)
+    expect(CONTENT_SECURITY_POLICY_HEADER).toBe(`${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`)
   })
 })
 

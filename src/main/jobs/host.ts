@@ -90,7 +90,10 @@ export class JobHost {
     })
     proc.send({ type: 'start', kind, home: this.home, params })
     return {
-      pid: proc.pid,
+      // Read late: a utilityProcess has no pid until it has spawned.
+      get pid() {
+        return proc.pid
+      },
       control: (action) => proc.send({ type: 'control', action }),
       kill: () => proc.kill(),
       result

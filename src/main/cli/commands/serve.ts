@@ -10,8 +10,10 @@ import { CliError, EXIT, numberOption, parseCommandArgs, type Command } from '..
 
 const usage = 'aestudio serve [--host 127.0.0.1] [--port 0] [--open] [--json]'
 
-/** The built renderer: `npm run serve` (or `npx electron-vite build`) puts it here. */
-export const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer', import.meta.url))
+/** The built renderer: `npm run serve` (or `npx electron-vite build`) puts it here; AESTUDIO_RENDERER_DIR overrides. */
+const rendererDir = (): string =>
+  process.env.AESTUDIO_RENDERER_DIR?.trim() ||
+  fileURLToPath(new URL('../../../../out/renderer', import.meta.url))
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
@@ -40,9 +42,10 @@ export const serve: Command = {
     const port = numberOption('port', values.port, 0)!
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new CliError(`--port must be a whole number from 0 to 65535, got "${values.port}"`, EXIT.usage)
-    if (!existsSync(join(RENDERER_DIR, 'index.html')))
+    const renderer = rendererDir()
+    if (!existsSync(join(renderer, 'index.html')))
       throw new CliError(
-        `The app is not built yet (${RENDERER_DIR} is missing). Run \`npm run serve\`, which builds and serves, ` +
+        `The app is not built yet (${renderer} is missing). Run \`npm run serve\`, which builds and serves, ` +
           'or `npx electron-vite build` first.'
       )
     const studio = openStudio()
@@ -51,7 +54,7 @@ export const serve: Command = {
       handlers: createHandlers({ studio, events }),
       events,
       home: studio.paths.home,
-      rendererDir: RENDERER_DIR,
+      rendererDir: renderer,
       host: values.host,
       port
     }).catch((err: NodeJS.ErrnoException) => {
