@@ -1,5 +1,8 @@
 import { createRequire } from 'node:module'
+import { dirname, sep } from 'node:path'
+import type * as TF from '@tensorflow/tfjs'
 import type { BackendName, BackendProbe } from '../../shared/contract/app'
+import type { BackendChoice } from '../../shared/config'
 
 const require = createRequire(import.meta.url)
 
@@ -35,4 +38,74 @@ export function probeBackends(): BackendProbe[] {
     if (name === 'cpu') return { name, available: true, detail: 'pure JavaScript: slow, always works' }
     return { name, available: true, detail: `${PACKAGE[name]} is installed` }
   })
+}
+
+/** Where the wasm backend's .wasm binaries are (Node has no page to fetch them relative to). */
+const wasmDir = () =>
+  dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + sep
+
+const TFJS_NODE_GPU = PACKAGE['tensorflow-gpu']
+
+/** tfjs-node's backend object says whether its TensorFlow found a CUDA device. */
+const usesGpu = (tf: typeof TF) =>
+  Boolean((tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice)
+
+/** Loads one backend and makes it the active one; throws, in plain words, when it cannot be used here. */
+async function activate(name: BackendName, notes: string[]): Promise<void> {
+  // Loaded here, not at the top, so `aestudio info` and the app's main process never load TensorFlow.js.
+  const tf = await import('@tensorflow/tfjs')
+  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    try {
+      require(PACKAGE[name])
+    } catch (err) {
+      // The GPU build also provides the 'tensorflow' backend: use it on the CPU if only it is installed.
+      if (name !== 'tensorflow' || !tf.findBackendFactory('tensorflow')) throw new Error(explain(err))
+    }
+    if (!(await tf.setBackend('tensorflow'))) throw new Error('TensorFlow failed to initialise')
+    if (name === 'tensorflow-gpu' && !usesGpu(tf))
+      throw new Error(`${TFJS_NODE_GPU} loaded but sees no CUDA GPU`)
+    return
+  }
+  if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm')
+    if (!tf.findBackendFactory('wasm')) throw new Error('the wasm backend did not register')
+    // Multithreaded wasm needs a worker script served next to the page; under Node it would fail to start.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
+    wasm.setWasmPaths(wasmDir())
+    ;(await import('./kernels')).registerWasmKernels()
+    if (!(await tf.setBackend('wasm'))) throw new Error('WebAssembly failed to initialise')
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')
+    notes.push(
+      simd
+        ? `wasm: SIMD on, ${wasm.getThreadsCount()} thread (XNNPACK)`
+        : 'wasm: this runtime has no WebAssembly SIMD, so wasm runs several times slower'
+    )
+    return
+  }
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise')
+}
+
+/**
+ * Makes a training backend active: `auto` tries them best first (tensorflow-gpu, tensorflow, wasm, cpu) and the
+ * notes say, in plain words, why better ones were passed over; an explicit choice that cannot be used throws.
+ */
+export async function initBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
+  const notes: string[] = []
+  if (choice !== 'auto') {
+    try {
+      await activate(choice, notes)
+    } catch (err) {
+      throw new Error(`The ${choice} backend cannot be used here: ${(err as Error).message}`)
+    }
+    return { name: choice, notes }
+  }
+  for (const name of BACKEND_ORDER) {
+    try {
+      await activate(name, notes)
+      return { name, notes }
+    } catch (err) {
+      notes.push(`${name} passed over: ${(err as Error).message}`)
+    }
+  }
+  throw new Error(`No training backend could be started:\n${notes.join('\n')}`)
 }

@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { initBackend } from '../../src/main/ml/backends'
+
+beforeAll(async () => {
+  await initBackend('wasm')
+})
+
+type Pad = 'same' | 'valid'
+
+/** The kernel itself (tfjs exports no op for it; gradients call it through the engine the same way). */
+const backpropFilter = (x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], stride: number, pad: Pad) =>
+  tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+    strides: [stride, stride],
+    pad,
+    dataFormat: 'NHWC',
+    dimRoundingMode: undefined,
+    filterShape
+  } as unknown as tf.NamedAttrMap) as tf.Tensor4D
+
+/** Runs `fn` on the given backend with copies of `inputs`, returning the results as plain arrays. */
+async function on(
+  backend: 'wasm' | 'cpu',
+  inputs: Float32Array[],
+  shapes: number[][],
+  fn: (...t: tf.Tensor[]) => tf.Tensor[]
+) {
+  await tf.setBackend(backend)
+  const ts = inputs.map((v, i) => tf.tensor(v, shapes[i]))
+  const outs = fn(...ts)
+  const vals = outs.map((o) => Array.from(o.dataSync()))
+  tf.dispose([...ts, ...outs])
+  return vals
+}
+
+const random = (shape: number[], seed: number) => {
+  let s = seed
+  const n = shape.reduce((a, b) => a * b, 1)
+  // A small LCG: the fixtures are the same on every run and every backend.
+  return Float32Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1)
+}
+
+const maxDiff = (a: number[], b: number[]) => {
+  expect(a.length).toBe(b.length)
+  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0)
+}
+
+async function compare(shapes: number[][], fn: (...t: tf.Tensor[]) => tf.Tensor[]) {
+  const inputs = shapes.map((s, i) => random(s, 17 + i))
+  const wasm = await on('wasm', inputs, shapes, fn)
+  const cpu = await on('cpu', inputs, shapes, fn)
+  await tf.setBackend('wasm')
+  return wasm.map((w, i) => {
+    const scale = Math.max(1, ...cpu[i].map(Math.abs))
+    return maxDiff(w, cpu[i]) / scale
+  })
+}
+
+// [N, H, W, Ci], [KH, KW, Ci, Co], stride, padding
+const CASES: [number[], number[], number, Pad][] = [
+  [[2, 9, 9, 3], [3, 3, 3, 4], 2, 'same'],
+  [[1, 8, 8, 3], [3, 3, 3, 4], 2, 'same'],
+  [[1, 16, 16, 1], [3, 3, 1, 8], 2, 'same'],
+  [[3, 7, 6, 2], [3, 3, 2, 5], 1, 'valid'],
+  [[2, 9, 9, 3], [3, 3, 3, 4], 2, 'valid'],
+  [[2, 10, 10, 2], [3, 3, 2, 3], 2, 'valid'],
+  [[1, 5, 7, 4], [3, 3, 4, 2], 1, 'same'],
+  [[4, 11, 13, 6], [5, 5, 6, 7], 2, 'same'],
+  [[2, 12, 12, 8], [1, 1, 8, 4], 1, 'valid'],
+  [[2, 15, 15, 5], [2, 3, 5, 3], 3, 'same'],
+  [[2, 15, 16, 5], [3, 3, 5, 3], 3, 'same'],
+  [[3, 13, 11, 4], [3, 2, 4, 3], 2, 'valid'],
+  [[1, 6, 6, 32], [3, 3, 32, 1], 2, 'same']
+]
+
+describe('Conv2DBackpropFilter on wasm', () => {
+  it('is registered', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined()
+  })
+
+  it.each(CASES)('matches the cpu backend: x %j, filter %j, stride %i, %s', async (xs, fs, stride, pad) => {
+    const [n, h, w] = xs
+    const out = (size: number, k: number) =>
+      pad === 'same' ? Math.ceil(size / stride) : Math.floor((size - k) / stride) + 1
+    const dyShape = [n, out(h, fs[0]), out(w, fs[1]), fs[3]]
+    const [diff] = await compare([xs, dyShape], (x, dy) => [
+      backpropFilter(x as tf.Tensor4D, dy as tf.Tensor4D, fs, stride, pad)
+    ])
+    expect(diff).toBeLessThan(1e-5)
+  })
+
+  // wasm's own forward Conv2D disagrees with cpu for non-square filters with 'same' padding (an upstream bug, not
+  // in a kernel of ours; every model here uses 3×3), so the end-to-end check leaves those out.
+  const squareOrValid = CASES.filter(([, f, , pad]) => f[0] === f[1] || pad === 'valid')
+
+  it.each(squareOrValid)(
+    'full conv2d gradients match cpu: x %j, filter %j, stride %i, %s',
+    async (xs, fs, stride, pad) => {
+      const diffs = await compare([xs, fs], (x, f) => {
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)))
+        )([x, f])
+        return g
+      })
+      for (const d of diffs) expect(d).toBeLessThan(1e-5)
+    }
+  )
+
+  it('conv2dTranspose (the decoder layer) gradients match cpu', async () => {
+    const diffs = await compare(
+      [
+        [2, 4, 4, 8],
+        [3, 3, 5, 8]
+      ],
+      (x, f) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 8, 8, 5], 2, 'same')))
+        )([x, f])
+    )
+    for (const d of diffs) expect(d).toBeLessThan(1e-5)
+  })
+
+  it('leaves no tensors behind', () => {
+    const x = tf.randomUniform([2, 8, 8, 3]) as tf.Tensor4D
+    const dy = tf.randomUniform([2, 4, 4, 5]) as tf.Tensor4D
+    const r0 = backpropFilter(x, dy, [3, 3, 3, 5], 2, 'same')
+    r0.dispose()
+    const before = tf.memory()
+    for (let i = 0; i < 3; i++) backpropFilter(x, dy, [3, 3, 3, 5], 2, 'same').dispose()
+    expect(tf.memory().numTensors).toBe(before.numTensors)
+    expect(tf.memory().numBytes).toBe(before.numBytes)
+    tf.dispose([x, dy])
+  })
+})
