@@ -5,6 +5,7 @@ import type { Studio } from '../services/studio'
 import { datasetHandlers } from './datasets'
 import { shellHandlers } from '../shell/handlers'
 import { settingsHandlers } from './settings'
+import { trainingHandlers } from './training'
 
 export interface HandlerContext {
   studio: Studio
@@ -18,6 +19,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'app.info': () => appInfo(studio),
     ...datasetHandlers(ctx),
     ...settingsHandlers(ctx),
+    ...trainingHandlers(ctx),
     ...shellHandlers()
   }
 }

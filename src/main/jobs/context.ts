@@ -18,7 +18,5 @@ export type JobFn = (params: unknown, ctx: JobContext) => Promise<unknown>
  */
 export const jobKinds: Record<JobKind, () => Promise<JobFn>> = {
   import: async () => (await import('./import-job')).importJob,
-  train: async () => {
-    throw new Error('The training job is not available yet.')
-  }
+  train: async () => (await import('./train-job')).trainJob
 }

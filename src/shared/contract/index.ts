@@ -4,26 +4,30 @@ import { appCalls } from './app'
 import { datasetCalls, datasetEvents } from './datasets'
 import { settingsCalls, settingsEvents } from './settings'
 import { shellCalls, shellEvents } from './shell'
+import { trainingCalls, trainingEvents } from './training'
 
 export * from './define'
 export * from './app'
 export * from './datasets'
 export * from './settings'
 export * from './shell'
+export * from './training'
 
 /** Every call the renderer can make. Each domain declares its calls in its own file; they meet here. */
 export const calls = {
   ...appCalls,
   ...datasetCalls,
   ...shellCalls,
-  ...settingsCalls
+  ...settingsCalls,
+  ...trainingCalls
 } satisfies Record<string, CallSpec>
 
 /** Every event main can push. */
 export const events = {
   ...datasetEvents,
   ...shellEvents,
-  ...settingsEvents
+  ...settingsEvents,
+  ...trainingEvents
 } satisfies Record<string, EventSpec>
 
 export type Calls = typeof calls

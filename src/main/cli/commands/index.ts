@@ -3,6 +3,10 @@ import { datasetsCommand } from './datasets'
 import { importCommand } from './import'
 import { info } from './info'
 import { serve } from './serve'
+import { evaluate } from './eval'
+import { resume } from './resume'
+import { runs } from './runs'
+import { train } from './train'
 
 /** Every `aestudio` command; `aestudio --help` lists them in this order. */
-export const commands: Command[] = [info, importCommand, datasetsCommand, serve]
+export const commands: Command[] = [info, importCommand, datasetsCommand, train, resume, runs, evaluate, serve]

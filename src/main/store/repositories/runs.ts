@@ -42,6 +42,7 @@ const LIVE: RunStatus[] = ['queued', 'running', 'paused']
 
 export class RunsRepo {
   private readonly insertStmt
+  private readonly requeueStmt
   private readonly getStmt
   private readonly listStmt
   private readonly startStmt
@@ -56,7 +57,10 @@ export class RunsRepo {
 
   constructor(db: Database) {
     this.insertStmt = db.prepare(
-      `INSERT INTO runs (dataset_id, status, model, config, epochs) VALUES (?, 'queued', ?, ?, ?)`
+      `INSERT INTO runs (dataset_id, status, model, config, epochs, owner_pid) VALUES (?, 'queued', ?, ?, ?, ?)`
+    )
+    this.requeueStmt = db.prepare(
+      `UPDATE runs SET status = 'queued', owner_pid = ?, error = NULL, finished_at = NULL WHERE id = ?`
     )
     this.getStmt = db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?')
     this.listStmt = db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id DESC')
@@ -91,11 +95,21 @@ export class RunsRepo {
     )
   }
 
-  create(datasetId: number | null, config: TrainConfig): Run {
+  /**
+   * A new queued run. `ownerPid` is the process that will start it (a queued run with no live owner is an
+   * orphan), so a run is never mistaken for abandoned between being queued and its job starting.
+   */
+  create(datasetId: number | null, config: TrainConfig, ownerPid: number | null = process.pid): Run {
     const id = Number(
-      this.insertStmt.run(datasetId, config.model, JSON.stringify(config), config.epochs).lastInsertRowid
+      this.insertStmt.run(datasetId, config.model, JSON.stringify(config), config.epochs, ownerPid)
+        .lastInsertRowid
     )
     return this.get(id)!
+  }
+
+  /** Queues a finished or interrupted run again (to continue from its checkpoint), owned by `ownerPid`. */
+  requeue(id: number, ownerPid: number = process.pid): void {
+    this.requeueStmt.run(ownerPid, id)
   }
 
   get(id: number): Run | undefined {

@@ -1,0 +1,20 @@
+import { resumeRun } from '../../services/training'
+import { numberOption, parseCommandArgs, type Command } from '../command'
+import { withStudio } from '../studio'
+import { followTraining, parseRunId } from './train'
+
+const usage = 'aestudio resume <runId> [--epochs TOTAL] [--json]'
+
+export const resume: Command = {
+  name: 'resume',
+  summary: 'Continue a stopped or interrupted run from its last checkpoint (optionally to more epochs)',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { epochs: { type: 'string' } }, usage)
+    const runId = parseRunId(positionals[0], usage)
+    const epochs = numberOption('epochs', values.epochs)
+    return withStudio((studio) =>
+      followTraining(io, values.json, (host) => resumeRun(studio, runId, { epochs }, host))
+    )
+  }
+}

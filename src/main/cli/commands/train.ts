@@ -1,0 +1,203 @@
+import { existsSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { TrainConfigInput } from '../../../shared/config'
+import type { Run } from '../../../shared/contract/domain'
+import type { TrainingBatch, TrainingEpoch } from '../../../shared/contract/training'
+import { getSettings } from '../../services/settings'
+import { InProcessTrainingHost, startTraining, type Started } from '../../services/training'
+import type { Studio } from '../../services/studio'
+import { CliError, EXIT, numberOption, parseCommandArgs, type CliIO, type Command } from '../command'
+import { createProgress, formatDuration } from '../progress'
+import { withStudio } from '../studio'
+
+const usage =
+  'aestudio train <folder|datasetId> [--model conv] [--upsample resize|transpose] [--latent 32] [--size 64]\n' +
+  '       [--channels 3] [--epochs 20] [--batch 32] [--lr 0.001] [--beta 1] [--noise 0.2]\n' +
+  '       [--noise-kind gaussian|saltpepper|mask] [--lambda 0.001] [--clip 0] [--loss mse|bce] [--val 0.1]\n' +
+  '       [--seed 1] [--backend auto] [--json]'
+
+const text = { type: 'string' } as const
+
+/** A run id given on the command line: a positive integer, or a usage error. */
+export function parseRunId(raw: string | undefined, commandUsage: string): number {
+  if (raw === undefined) throw new CliError(`Give a run id.\nUsage: ${commandUsage}`, EXIT.usage)
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw new CliError(`A run id is a positive whole number, got "${raw}".`, EXIT.usage)
+  return Number(raw)
+}
+
+const fmt = (n: number | null) => (n === null ? '-' : n.toPrecision(4))
+
+/**
+ * Follows a run training in this process: a progress bar and one line per epoch on a terminal, or JSON lines
+ * (`{"event":"epoch",...}` then `{"event":"done",...}`) with --json. Ctrl-C stops after the current batch (the
+ * last checkpoint stays good); a second Ctrl-C quits at once. Exit code: 0 done, 130 stopped, 1 failed.
+ */
+export async function followTraining(
+  io: CliIO,
+  json: boolean,
+  start: (host: InProcessTrainingHost) => Started
+): Promise<number> {
+  const progress = createProgress(io, 'Training')
+  const host = new InProcessTrainingHost((name, payload) => {
+    if (name === 'training.batch') {
+      const b = payload as TrainingBatch
+      progress.update(b.batch, b.batches, `epoch ${b.epoch}/${b.epochs}  loss ${fmt(b.loss)}`)
+    } else if (name === 'training.epoch') {
+      const e = payload as TrainingEpoch
+      progress.done()
+      if (json) io.out(JSON.stringify({ event: 'epoch', ...e }))
+      else
+        io.err(
+          `epoch ${e.epoch}/${e.epochs}  loss ${fmt(e.loss)}  val ${fmt(e.valLoss)}` +
+            `${e.kl === null ? '' : `  kl ${fmt(e.kl)}`}  ${e.imagesPerSecond.toFixed(1)} img/s` +
+            `  ${e.seconds.toFixed(1)}s  ETA ${formatDuration(e.etaSeconds)}`
+        )
+    }
+  })
+  const { run, finished } = start(host)
+  if (!json) io.err(`Run ${run.id}: ${run.model} model, ${run.epochs} epochs (Ctrl-C stops after saving).`)
+  let interrupts = 0
+  const onSigint = () => {
+    if (++interrupts > 1) process.exit(EXIT.interrupted)
+    host.control(run.id, 'stop')
+    io.err('Stopping after the current batch... (Ctrl-C again to quit at once)')
+  }
+  process.on('SIGINT', onSigint)
+  let final: Run
+  try {
+    final = await finished
+  } finally {
+    process.off('SIGINT', onSigint)
+    progress.done()
+  }
+  const done = {
+    event: 'done',
+    runId: final.id,
+    status: final.status,
+    epochsDone: final.epochsDone,
+    bestValLoss: final.bestValLoss,
+    backend: final.backend,
+    ...(final.error ? { error: final.error } : {})
+  }
+  if (json) io.out(JSON.stringify(done))
+  if (final.status === 'failed') {
+    io.err(`aestudio: run ${final.id} failed: ${final.error}`)
+    return EXIT.failed
+  }
+  if (!json)
+    io.out(
+      `Run ${final.id} ${final.status} after ${final.epochsDone} epochs on ${final.backend}; ` +
+        `best validation loss ${fmt(final.bestValLoss)}.`
+    )
+  return final.status === 'done' ? EXIT.ok : EXIT.interrupted
+}
+
+/** The dataset to train on: an id, or a folder imported (incrementally) at the requested size first. */
+async function resolveDataset(
+  studio: Studio,
+  io: CliIO,
+  target: string,
+  prep: { size?: number; channels?: number; valFraction?: number }
+): Promise<{ id: number; size: number; channels: number }> {
+  if (/^\d+$/.test(target) && !existsSync(target)) {
+    const d = studio.store.datasets.get(Number(target))
+    if (!d) throw new CliError(`Dataset ${target} was not found.`, EXIT.notFound)
+    return d
+  }
+  if (!existsSync(target) || !statSync(target).isDirectory())
+    throw new CliError(`"${target}" is neither a folder nor a dataset id.`, EXIT.notFound)
+  const { importFolder } = await import('../../services/datasets')
+  const progress = createProgress(io, 'Importing')
+  const size = prep.size ?? getSettings(studio).size
+  const result = await importFolder(
+    studio,
+    {
+      paths: [resolve(target)],
+      size,
+      channels: (prep.channels ?? 3) as 1 | 3,
+      valFraction: prep.valFraction
+    },
+    {
+      emit: (name, payload) => {
+        const p = payload as { done: number; total: number }
+        if (name === 'datasets.progress') progress.update(p.done, p.total)
+      }
+    }
+  )
+  progress.done()
+  if (io.interactive)
+    io.err(
+      `Dataset ${result.datasetId}: ${result.imported} images` +
+        `${result.skipped.length ? `, ${result.skipped.length} files skipped` : ''}.`
+    )
+  return { id: result.datasetId, size: result.size, channels: result.channels }
+}
+
+export const train: Command = {
+  name: 'train',
+  summary: 'Train an autoencoder on a folder of images (imported first) or an imported dataset',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        model: text,
+        upsample: text,
+        latent: text,
+        size: text,
+        channels: text,
+        epochs: text,
+        batch: text,
+        lr: text,
+        beta: text,
+        noise: text,
+        'noise-kind': text,
+        lambda: text,
+        clip: text,
+        loss: text,
+        val: text,
+        seed: text,
+        backend: text
+      },
+      usage
+    )
+    if (positionals.length !== 1)
+      throw new CliError(`Give one folder or dataset id.\nUsage: ${usage}`, EXIT.usage)
+    const num = (name: keyof typeof values) => numberOption(name, values[name] as string | undefined)
+    return withStudio(async (studio) => {
+      const settings = getSettings(studio)
+      const dataset = await resolveDataset(studio, io, positionals[0], {
+        size: num('size'),
+        channels: num('channels'),
+        valFraction: num('val')
+      })
+      const noiseAmount = num('noise')
+      const noiseKind = values['noise-kind']
+      const config: Record<string, unknown> = {
+        model: values.model ?? 'conv',
+        upsample: values.upsample,
+        latent: num('latent') ?? settings.latent,
+        size: dataset.size,
+        channels: dataset.channels,
+        epochs: num('epochs'),
+        batch: num('batch'),
+        lr: num('lr'),
+        beta: num('beta'),
+        noise:
+          noiseAmount === undefined && noiseKind === undefined
+            ? undefined
+            : { kind: noiseKind ?? 'gaussian', amount: noiseAmount ?? 0.2 },
+        lambda: num('lambda'),
+        clipNorm: num('clip'),
+        loss: values.loss,
+        seed: num('seed'),
+        backend: values.backend ?? settings.backend
+      }
+      for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k]
+      return followTraining(io, values.json, (host) =>
+        startTraining(studio, { datasetId: dataset.id, config: config as TrainConfigInput }, host)
+      )
+    })
+  }
+}

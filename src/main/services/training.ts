@@ -1,0 +1,336 @@
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import * as v from 'valibot'
+import { trainConfigSchema, type TrainConfig } from '../../shared/config'
+import type { EpochMetrics, Run, RunStatus } from '../../shared/contract/domain'
+import type { EvalResult, TrainingStatus } from '../../shared/contract/training'
+import { JobControl } from '../jobs/control'
+import { JobCrashedError, type JobHandle, type JobHost } from '../jobs/host'
+import type { JobAction } from '../jobs/protocol'
+import type { TrainJobParams } from '../jobs/train-job'
+import type { Autoencoder } from '../ml/types'
+import { notFound, StudioError } from './errors'
+import type { Studio } from './studio'
+
+// TensorFlow.js is loaded lazily (train-job, ml/*): the app's main process only relays, it never trains.
+
+export type Emit = (name: string, payload: unknown) => void
+
+/** Where a run's training happens: a job process (the app) or this process (the CLI, tests). */
+export interface TrainingHost {
+  /** Trains the run; settles with its final row when training ends, however it ends (never rejects). */
+  launch(studio: Studio, runId: number, resume: boolean): Promise<Run>
+  /** Sends pause/resume/stop to a run training here; false if it is not. */
+  control(runId: number, action: JobAction): boolean
+  isActive(runId: number): boolean
+}
+
+const LIVE: readonly RunStatus[] = ['queued', 'running', 'paused']
+const isLive = (run: Run) => LIVE.includes(run.status)
+
+/** Whether a process exists (EPERM: it exists but belongs to someone else). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Marks runs whose owning process died (crash, SIGKILL, power loss) as interrupted; returns their ids. */
+export const markOrphans = (studio: Studio): number[] => studio.store.runs.markOrphansInterrupted(isAlive)
+
+/**
+ * When a run's training ended without recording how (its process died, or it failed before it started),
+ * record it now, so it never stays "running".
+ */
+function settle(studio: Studio, runId: number, err: unknown, emit: Emit): Run {
+  const run = studio.store.runs.get(runId)
+  if (!run) throw notFound(`Run ${runId}`)
+  if (!isLive(run)) return run
+  const crashed = err instanceof JobCrashedError
+  const message = err instanceof Error ? err.message : String(err)
+  studio.store.runs.finish(runId, crashed ? 'interrupted' : 'failed', message)
+  const after = studio.store.runs.get(runId)!
+  emit('training.status', {
+    runId,
+    status: after.status,
+    epochsDone: after.epochsDone,
+    error: after.error
+  } satisfies TrainingStatus)
+  return after
+}
+
+/** Trains each run in its own job process; events are relayed as they come. */
+export class JobTrainingHost implements TrainingHost {
+  private readonly running = new Map<number, JobHandle>()
+
+  constructor(
+    private readonly jobs: JobHost,
+    private readonly emit: Emit
+  ) {}
+
+  launch(studio: Studio, runId: number, resume: boolean): Promise<Run> {
+    const params: TrainJobParams = { runId, resume }
+    const job = this.jobs.start('train', params, this.emit)
+    this.running.set(runId, job)
+    // Forget the job before announcing how it ended, so a listener may resume the run at once.
+    const end = (err: unknown) => {
+      this.running.delete(runId)
+      return settle(studio, runId, err, this.emit)
+    }
+    const finished = job.result.then(() => end(null), end)
+    // Nobody may be waiting (the app fires and forgets); a store closed at shutdown must not crash the process.
+    finished.catch(() => {})
+    return finished
+  }
+
+  control(runId: number, action: JobAction): boolean {
+    const job = this.running.get(runId)
+    job?.control(action)
+    return job !== undefined
+  }
+
+  isActive(runId: number): boolean {
+    return this.running.has(runId)
+  }
+
+  /** Kills every training process (app shutdown); their runs are marked interrupted. */
+  killAll(): void {
+    for (const job of this.running.values()) job.kill()
+  }
+}
+
+/** Trains in this process (the CLI): the event loop keeps turning between batches, so controls still apply. */
+export class InProcessTrainingHost implements TrainingHost {
+  private readonly controls = new Map<number, JobControl>()
+
+  constructor(private readonly emit: Emit = () => {}) {}
+
+  async launch(studio: Studio, runId: number, resume: boolean): Promise<Run> {
+    const control = new JobControl()
+    this.controls.set(runId, control)
+    let failure: unknown = null
+    try {
+      const { runTraining } = await import('../jobs/train-job')
+      await runTraining(studio, { runId, resume }, { control, emit: this.emit })
+    } catch (err) {
+      failure = err
+    }
+    this.controls.delete(runId)
+    return settle(studio, runId, failure, this.emit)
+  }
+
+  control(runId: number, action: JobAction): boolean {
+    this.controls.get(runId)?.apply(action)
+    return this.controls.has(runId)
+  }
+
+  isActive(runId: number): boolean {
+    return this.controls.has(runId)
+  }
+}
+
+export interface Started {
+  /** The run as queued. */
+  run: Run
+  /** Settles with the run's final row when its training ends. */
+  finished: Promise<Run>
+}
+
+function parseConfig(input: unknown): TrainConfig {
+  const parsed = v.safeParse(trainConfigSchema, input)
+  if (parsed.success) return parsed.output
+  const issues = parsed.issues.map((i) => {
+    const path = i.path?.map((p) => String(p.key)).join('.')
+    return path ? `${path}: ${i.message}` : i.message
+  })
+  throw new StudioError('validation', `Invalid training settings: ${issues.join('; ')}`)
+}
+
+export function getRun(studio: Studio, runId: number): Run {
+  const run = studio.store.runs.get(runId)
+  if (!run) throw notFound(`Run ${runId}`)
+  return run
+}
+
+/** Creates a run on a dataset and starts training it. The config must match the dataset's image size. */
+export function startTraining(
+  studio: Studio,
+  input: { datasetId: number; config: unknown },
+  host: TrainingHost = new InProcessTrainingHost()
+): Started {
+  const config = parseConfig(input.config)
+  const dataset = studio.store.datasets.get(input.datasetId)
+  if (!dataset) throw notFound(`Dataset ${input.datasetId}`)
+  if (dataset.size !== config.size || dataset.channels !== config.channels)
+    throw new StudioError(
+      'validation',
+      `Dataset ${dataset.id} holds ${dataset.size}×${dataset.size} images with ${dataset.channels} channel(s); ` +
+        `the run asks for ${config.size}×${config.size} with ${config.channels}. Import the folder at that size.`
+    )
+  if (dataset.trainCount === 0)
+    throw new StudioError('validation', `Dataset ${dataset.id} has no training images.`)
+  markOrphans(studio)
+  const run = studio.store.runs.create(dataset.id, config)
+  return { run, finished: host.launch(studio, run.id, false) }
+}
+
+/**
+ * Continues a run from its last checkpoint at the next epoch, with the same config (optionally more epochs in
+ * total). A paused run training here is simply unpaused.
+ */
+export function resumeRun(
+  studio: Studio,
+  runId: number,
+  options: { epochs?: number } = {},
+  host: TrainingHost = new InProcessTrainingHost()
+): Started {
+  let run = getRun(studio, runId)
+  if (host.isActive(runId)) {
+    host.control(runId, 'resume')
+    return { run, finished: Promise.resolve(run) }
+  }
+  markOrphans(studio)
+  run = getRun(studio, runId)
+  if (isLive(run))
+    throw new StudioError('conflict', `Run ${runId} is already ${run.status} in another process.`)
+  if (options.epochs !== undefined) {
+    if (options.epochs <= run.epochsDone)
+      throw new StudioError(
+        'validation',
+        `Run ${runId} has already trained ${run.epochsDone} epochs; give a total above that.`
+      )
+    studio.store.runs.setEpochs(runId, options.epochs)
+  } else if (run.epochsDone >= run.epochs)
+    throw new StudioError(
+      'conflict',
+      `Run ${runId} has finished all ${run.epochs} epochs; give a higher total (--epochs) to train it further.`
+    )
+  studio.store.runs.requeue(runId)
+  return { run: getRun(studio, runId), finished: host.launch(studio, runId, true) }
+}
+
+/** Pause, resume or stop a run that is training here. */
+export function controlRun(studio: Studio, host: TrainingHost, runId: number, action: JobAction): Run {
+  const run = getRun(studio, runId)
+  if (!host.control(runId, action))
+    throw new StudioError('conflict', `Run ${runId} is not training (it is ${run.status}).`)
+  return run
+}
+
+export function listRuns(studio: Studio): Run[] {
+  markOrphans(studio)
+  return studio.store.runs.list()
+}
+
+export function runMetrics(studio: Studio, runId: number): EpochMetrics[] {
+  getRun(studio, runId)
+  return studio.store.runs.metrics(runId)
+}
+
+export function runPreviews(studio: Studio, runId: number): { epoch: number; file: string }[] {
+  getRun(studio, runId)
+  return studio.store.artifacts.previews(runId)
+}
+
+/** Deletes a run that is not training, with its checkpoints and previews. */
+export function deleteRun(studio: Studio, runId: number): boolean {
+  markOrphans(studio)
+  const run = getRun(studio, runId)
+  if (isLive(run))
+    throw new StudioError('conflict', `Run ${runId} is ${run.status}; stop it before deleting it.`)
+  rmSync(studio.paths.run(runId), { recursive: true, force: true })
+  return studio.store.runs.delete(runId)
+}
+
+/**
+ * The model of a run, rebuilt from its config and loaded with the `best` (default) or `last` checkpoint's
+ * weights, on the best available backend. The caller disposes it.
+ */
+export async function loadRunModel(
+  studio: Studio,
+  runId: number,
+  which: 'best' | 'last' = 'best'
+): Promise<{ model: Autoencoder; run: Run }> {
+  const run = getRun(studio, runId)
+  const record =
+    studio.store.artifacts.checkpoint(runId, which) ?? studio.store.artifacts.checkpoint(runId, 'last')
+  if (!record)
+    throw new StudioError('unavailable', `Run ${runId} has no checkpoint yet: it has not finished an epoch.`)
+  const [{ initBackend }, { buildModel }, { readCheckpoint, restoreWeights }] = await Promise.all([
+    import('../ml/backends'),
+    import('../ml/models/index'),
+    import('../ml/checkpoint')
+  ])
+  const ckpt = readCheckpoint(join(studio.paths.home, record.file), record.sha256)
+  await initBackend('auto')
+  const model = buildModel(ckpt.config)
+  try {
+    restoreWeights(model, ckpt)
+  } catch (err) {
+    model.dispose()
+    throw err
+  }
+  return { model, run }
+}
+
+const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif)$/i
+
+/**
+ * Reconstruction error of a run's model on a folder of images, preprocessed like its dataset: the mean squared
+ * error over all pixel values in [0, 1], and the PSNR in dB. Files that are not usable images are left out.
+ */
+export async function evalRun(
+  studio: Studio,
+  runId: number,
+  folder: string,
+  which: 'best' | 'last' = 'best'
+): Promise<EvalResult> {
+  const run = getRun(studio, runId)
+  const [{ scan }, { decodeForModel }, tf, { batchTensor }] = await Promise.all([
+    import('../imaging/scan'),
+    import('../imaging/decode'),
+    import('@tensorflow/tfjs'),
+    import('../ml/loop')
+  ])
+  const { files } = await scan([folder])
+  const { config } = run
+  const dataset = run.datasetId === null ? undefined : studio.store.datasets.get(run.datasetId)
+  const prep = { size: config.size, channels: config.channels, fit: dataset?.fit ?? 'cover' }
+  const per = config.size * config.size * config.channels
+  const images: Uint8Array[] = []
+  for (const f of files.filter((f) => IMAGE_EXTENSIONS.test(f.rel))) {
+    try {
+      images.push(await decodeForModel(f.abs, prep))
+    } catch {
+      // Not a usable image: eval measures the model, not the folder.
+    }
+  }
+  if (images.length === 0) throw new StudioError('validation', `${folder} holds no usable images.`)
+  const { model } = await loadRunModel(studio, runId, which)
+  try {
+    let sum = 0
+    for (let start = 0; start < images.length; start += config.batch) {
+      const chunk = images.slice(start, start + config.batch)
+      const pixels = new Uint8Array(chunk.length * per)
+      chunk.forEach((img, i) => pixels.set(img, i * per))
+      const sq = tf.tidy(() => {
+        const x = batchTensor(
+          pixels,
+          chunk.map((_, i) => i),
+          config.size,
+          config.channels
+        )
+        return tf.sum(tf.squaredDifference(model.decode(model.encode(x)), x))
+      })
+      sum += (await sq.data())[0]
+      sq.dispose()
+    }
+    const mse = sum / (images.length * per)
+    return { mse, psnr: 10 * Math.log10(1 / mse), count: images.length }
+  } finally {
+    model.dispose()
+  }
+}

@@ -1,0 +1,127 @@
+// `aestudio train / resume / runs / eval` as a user runs them: real processes, JSON lines, exit codes, and a
+// training process killed with SIGKILL.
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { aestudio, ROOT } from '../helpers/cli'
+import { makeImageFolder } from '../helpers/images'
+import { tempDir } from '../helpers/tmp'
+
+const lines = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+
+const small = ['--size', '16', '--latent', '8', '--batch', '4', '--backend', 'wasm']
+
+describe('aestudio train', () => {
+  it('imports a folder, trains, prints epoch JSON lines then done; runs and eval report it', async () => {
+    const home = tempDir()
+    const folder = join(home, 'pics')
+    await makeImageFolder(folder, 12, 16)
+    const r = aestudio(['train', folder, '--epochs', '2', ...small, '--json'], home)
+    expect(r.status, r.stderr).toBe(0)
+    const out = lines(r.stdout)
+    expect(out.map((o) => o.event)).toEqual(['epoch', 'epoch', 'done'])
+    expect(Object.keys(out[0]).sort()).toEqual(
+      [
+        'event',
+        'runId',
+        'epoch',
+        'epochs',
+        'loss',
+        'recon',
+        'kl',
+        'valLoss',
+        'imagesPerSecond',
+        'seconds',
+        'etaSeconds',
+        'tensors',
+        'rss'
+      ].sort()
+    )
+    expect(out[1]).toMatchObject({ epoch: 2, epochs: 2, kl: null })
+    expect(out[2]).toMatchObject({ event: 'done', runId: out[0].runId, status: 'done', epochsDone: 2 })
+
+    const runs = aestudio(['runs', '--json'], home)
+    expect(runs.status).toBe(0)
+    const list = JSON.parse(runs.stdout)
+    expect(list).toHaveLength(1)
+    expect(list[0]).toMatchObject({
+      id: out[0].runId,
+      status: 'done',
+      model: 'conv',
+      latent: 8,
+      epochs: 2,
+      epochsDone: 2,
+      backend: 'wasm'
+    })
+    expect(list[0].bestValLoss).toBeGreaterThan(0)
+
+    const ev = aestudio(['eval', String(out[0].runId), folder, '--json'], home)
+    expect(ev.status, ev.stderr).toBe(0)
+    const metrics = JSON.parse(ev.stdout)
+    expect(Object.keys(metrics).sort()).toEqual(['count', 'mse', 'psnr'])
+    expect(metrics.count).toBe(12)
+  })
+
+  it('answers unknown ids with exit code 3 and bad usage with 2, in plain words', () => {
+    const home = tempDir()
+    for (const args of [
+      ['eval', '42', home],
+      ['resume', '42'],
+      ['train', '42']
+    ]) {
+      const r = aestudio([...args, '--json'], home)
+      expect(r.status, args.join(' ')).toBe(3)
+      expect(r.stderr).toMatch(/42 was not found/)
+      expect(r.stderr).not.toMatch(/\.ts:\d+/)
+      expect(JSON.parse(r.stdout)).toMatchObject({ exitCode: 3 })
+    }
+    expect(aestudio(['resume', 'abc'], home).status).toBe(2)
+    expect(aestudio(['train'], home).status).toBe(2)
+    const bad = aestudio(['train', home, '--latent', '1'], home)
+    expect(bad.status).toBe(1)
+    expect(bad.stderr).toMatch(/latent/)
+    expect(JSON.parse(aestudio(['runs', '--json'], home).stdout)).toEqual([])
+  })
+
+  it('leaves a run killed with SIGKILL interrupted, and resume continues it at the next epoch', async () => {
+    const home = tempDir()
+    const folder = join(home, 'pics')
+    await makeImageFolder(folder, 12, 16)
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'aestudio.js'), 'train', folder, '--epochs', '500', ...small, '--json'],
+      { cwd: ROOT, env: { ...process.env, AESTUDIO_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] }
+    )
+    let stdout = ''
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString()
+        if (stdout.includes('"event":"epoch"')) resolve()
+      })
+      child.on('exit', (code) => reject(new Error(`train exited early (${code})`)))
+    })
+    child.kill('SIGKILL')
+    await new Promise((r) => child.on('exit', r))
+
+    const runs = JSON.parse(aestudio(['runs', '--json'], home).stdout)
+    expect(runs).toHaveLength(1)
+    expect(runs[0].status).toBe('interrupted')
+    expect(runs[0].error).toMatch(/stopped unexpectedly/)
+    const done = runs[0].epochsDone
+    expect(done).toBeGreaterThanOrEqual(1)
+
+    const r = aestudio(['resume', String(runs[0].id), '--epochs', String(done + 1), '--json'], home)
+    expect(r.status, r.stderr).toBe(0)
+    const out = lines(r.stdout)
+    expect(out.map((o) => [o.event, o.epoch])).toEqual([
+      ['epoch', done + 1],
+      ['done', undefined]
+    ])
+    expect(out[1]).toMatchObject({ status: 'done', epochsDone: done + 1 })
+  })
+})
