@@ -16,6 +16,26 @@ const lines = (stdout: string) =>
 
 const small = ['--size', '16', '--latent', '8', '--batch', '4', '--backend', 'wasm']
 
+/** `aestudio train --json` on a long run in a child process, resolved once its first epoch line is out. */
+async function trainingChild(home: string) {
+  const folder = join(home, 'pics')
+  await makeImageFolder(folder, 12, 16)
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin', 'aestudio.js'), 'train', folder, '--epochs', '500', ...small, '--json'],
+    { cwd: ROOT, env: { ...process.env, AESTUDIO_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] }
+  )
+  let stdout = ''
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      if (stdout.includes('"event":"epoch"')) resolve()
+    })
+    child.on('exit', (code) => reject(new Error(`train exited early (${code})`)))
+  })
+  return { child, output: () => stdout }
+}
+
 describe('aestudio train', () => {
   it('imports a folder, trains, prints epoch JSON lines then done; runs and eval report it', async () => {
     const home = tempDir()
@@ -88,23 +108,23 @@ describe('aestudio train', () => {
     expect(JSON.parse(aestudio(['runs', '--json'], home).stdout)).toEqual([])
   })
 
+  it('stops cleanly on Ctrl-C: exit code 130, a done line saying stopped, the checkpoint kept', async () => {
+    const home = tempDir()
+    const { child, output } = await trainingChild(home)
+    child.kill('SIGINT')
+    const code = await new Promise((r) => child.on('exit', r))
+    expect(code).toBe(130)
+    const out = lines(output())
+    const last = out[out.length - 1]
+    expect(last).toMatchObject({ event: 'done', status: 'stopped' })
+    expect(last.epochsDone).toBeGreaterThanOrEqual(1)
+    const runs = JSON.parse(aestudio(['runs', '--json'], home).stdout)
+    expect(runs[0]).toMatchObject({ status: 'stopped', epochsDone: last.epochsDone })
+  })
+
   it('leaves a run killed with SIGKILL interrupted, and resume continues it at the next epoch', async () => {
     const home = tempDir()
-    const folder = join(home, 'pics')
-    await makeImageFolder(folder, 12, 16)
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'aestudio.js'), 'train', folder, '--epochs', '500', ...small, '--json'],
-      { cwd: ROOT, env: { ...process.env, AESTUDIO_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] }
-    )
-    let stdout = ''
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString()
-        if (stdout.includes('"event":"epoch"')) resolve()
-      })
-      child.on('exit', (code) => reject(new Error(`train exited early (${code})`)))
-    })
+    const { child } = await trainingChild(home)
     child.kill('SIGKILL')
     await new Promise((r) => child.on('exit', r))
 
