@@ -41,9 +41,11 @@ const currentWindow = () => mainWindow
 
 async function createWindow(studio: Studio): Promise<BrowserWindow> {
   const bounds = loadBounds(studio.store.settings)
-  const win = new BrowserWindow(
-    mainWindowOptions(join(__dirname, '../preload/index.cjs'), bounds, backgroundColor())
-  )
+  const win = new BrowserWindow({
+    ...mainWindowOptions(join(__dirname, '../preload/index.cjs'), bounds, backgroundColor()),
+    // Linux takes the window icon from here; macOS and Windows from the packaged app.
+    ...(process.platform === 'linux' ? { icon: join(app.getAppPath(), 'resources', 'icon.png') } : {})
+  })
   hardenContents(win.webContents, (url) => void shell.openExternal(url))
   rememberBounds(win, studio.store.settings)
   win.once('ready-to-show', () => {

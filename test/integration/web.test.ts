@@ -193,13 +193,15 @@ describe('web mode', () => {
       fetch(url, { ...init, headers: { ...(init?.headers as object), authorization: `Bearer ${TOKEN}` } })
     const files = [
       new File([new Uint8Array([1, 2, 3])], 'a.png'),
-      Object.assign(new File([new Uint8Array([4, 5])], 'b.jpg'), { webkitRelativePath: 'faces/sub/b.jpg' })
+      Object.assign(new File([new Uint8Array([4, 5])], 'b.jpg'), { webkitRelativePath: 'faces/sub/b.jpg' }),
+      Object.assign(new File([new Uint8Array([6])], '.DS_Store'), { webkitRelativePath: 'faces/.DS_Store' })
     ]
     const [folder] = await uploadFiles(files, { fetchFn: authFetch, base: origin })
     expect(folder.startsWith(join(studio.paths.home, 'uploads') + '/')).toBe(true)
     expect([...readFileSync(join(folder, 'a.png'))]).toEqual([1, 2, 3])
     expect([...readFileSync(join(folder, 'faces', 'sub', 'b.jpg'))]).toEqual([4, 5])
     expect(readdirSync(folder).sort()).toEqual(['a.png', 'faces'])
+    expect(readdirSync(join(folder, 'faces'))).toEqual(['sub'])
 
     const batch = crypto.randomUUID()
     const post = (query: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) =>

@@ -14,7 +14,8 @@ export function followActivity(events: EventHub, window: () => BrowserWindow | n
     if (!activity || !win || win.isDestroyed()) return
     clearTimeout(clearTimer)
     if (activity.kind === 'progress') {
-      win.setProgressBar(activity.fraction)
+      // A full bar means the work just ended: clear it rather than leave a finished bar on the taskbar.
+      win.setProgressBar(activity.fraction >= 1 ? -1 : activity.fraction)
       // Import progress has no explicit end event: clear the bar once updates stop.
       clearTimer = setTimeout(() => !win.isDestroyed() && win.setProgressBar(-1), 30_000)
       return

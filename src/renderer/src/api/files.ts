@@ -52,7 +52,13 @@ export async function uploadFiles(
   files: FileList | File[],
   { fetchFn = fetch, base = '' }: { fetchFn?: typeof fetch; base?: string } = {}
 ): Promise<string[]> {
-  const list = Array.from(files)
+  // Hidden files (.DS_Store, .git/...) are never images and the server refuses them; leave them behind.
+  const list = Array.from(files).filter(
+    (f) =>
+      !relativeName(f)
+        .split('/')
+        .some((s) => s.startsWith('.'))
+  )
   if (list.length === 0) return []
   const batch = crypto.randomUUID()
   let folder = ''
