@@ -11,8 +11,6 @@ export const FILES_PATH = '/files/'
 /** Where dropped files are uploaded in web mode: POST bytes, `?batch=<uuid>&name=<relative path>`. */
 export const UPLOAD_PATH = '/upload'
 export const TOKEN_COOKIE = 'aestudio_token'
-/** The socket close code for a missing or wrong token. */
-export const CLOSE_UNAUTHORIZED = 4401
 
 export type ClientMessage = { id: number; name: string; input: unknown }
 export type ServerMessage = { id: number; result: CallResult<unknown> } | { event: string; payload: unknown }

@@ -8,7 +8,7 @@ import type {
   StudioApi
 } from '../../../shared/contract/index'
 import { ApiError, unwrap } from './client'
-import { CLOSE_UNAUTHORIZED, WS_PATH, type ServerMessage } from '../../../shared/ipc-channels'
+import { WS_PATH, type ServerMessage } from '../../../shared/ipc-channels'
 
 type Listener = (payload: unknown) => void
 
@@ -17,7 +17,7 @@ export interface WebApiOptions {
   url: string
   /** Builds the socket; tests pass Node's `ws`. */
   createSocket?: (url: string) => WebSocket
-  /** Delay before reconnecting after the socket drops (ms). */
+  /** First delay before reconnecting after the socket drops (ms); doubles on each failure, up to 30 s. */
   retryMs?: number
 }
 
@@ -32,26 +32,35 @@ export function webSocketApi(options: WebApiOptions): StudioApi & { close(): voi
   let nextId = 1
   let socket: Promise<WebSocket> | null = null
   let closed = false
+  let retry = options.retryMs ?? 1000
 
   const connect = (): Promise<WebSocket> =>
     new Promise((resolve, reject) => {
       const ws = createSocket(options.url)
-      ws.onopen = () => resolve(ws)
+      let opened = false
+      ws.onopen = () => {
+        opened = true
+        retry = options.retryMs ?? 1000
+        resolve(ws)
+      }
       ws.onmessage = (e) => receive(String(e.data))
-      ws.onerror = () =>
-        reject(new ApiError({ code: 'unavailable', message: 'Cannot reach the studio server.' }))
-      ws.onclose = (e) => {
+      // Every error is followed by a close, which says what happened.
+      ws.onerror = () => {}
+      ws.onclose = () => {
         socket = null
-        const why =
-          e.code === CLOSE_UNAUTHORIZED
-            ? 'The studio server refused the connection: the access token is missing or wrong.'
-            : 'The connection to the studio server was lost.'
+        // The server refuses a missing or wrong token during the handshake, which a page sees as a failure to
+        // connect at all.
+        const why = opened
+          ? 'The connection to the studio server was lost.'
+          : 'Cannot connect to the studio server. Is `aestudio serve` still running? Open the address it ' +
+            'printed, with its ?token=…'
         for (const p of pending.values()) p.reject(new ApiError({ code: 'unavailable', message: why }))
         pending.clear()
         reject(new ApiError({ code: 'unavailable', message: why }))
         // Keep events flowing to subscribers after a server restart.
         if (!closed && listeners.size > 0)
-          setTimeout(() => !closed && !socket && void open().catch(() => {}), options.retryMs ?? 1000)
+          setTimeout(() => !closed && !socket && void open().catch(() => {}), retry)
+        retry = Math.min(retry * 2, 30_000)
       }
     })
 
