@@ -41,6 +41,7 @@ for (let i = 0; i < count && taken.some((n) => n < PER_CLASS); i++) {
   const pixels = images.subarray(16 + i * rows * cols, 16 + (i + 1) * rows * cols)
   const name = `${CLASSES[label]}-${String(n).padStart(2, '0')}.png`
   await sharp(pixels, { raw: { width: cols, height: rows, channels: 1 } })
+    .toColourspace('b-w')
     .png({ compressionLevel: 9 })
     .toFile(join(out, name))
 }

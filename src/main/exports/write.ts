@@ -51,6 +51,12 @@ export interface WrittenFile {
   height: number
 }
 
+/** A PNG pipeline that keeps one-channel images greyscale (sharp would otherwise widen them to RGB). */
+const toPng = (image: RawImage, compressionLevel: number) =>
+  rawToSharp(image)
+    .toColourspace(image.channels === 1 ? 'b-w' : 'srgb')
+    .png({ compressionLevel })
+
 /** Stacks the frames into one tall raw image with `pageHeight`, sharp's multi-page layout for animations. */
 function stackFrames(frames: readonly RawImage[]): Sharp {
   const { width, height, channels } = frames[0]
@@ -79,8 +85,7 @@ export async function writeAnimation(
   const delays = new Array<number>(frames.length).fill(Math.round(delay))
   await writeAtomically(file, async (tmp) => {
     if (format === 'png') {
-      const { image } = composeGrid([frames], { gap: 0 })
-      return rawToSharp(image).png({ compressionLevel: 9 }).toFile(tmp)
+      return toPng(composeGrid([frames], { gap: 0 }).image, 9).toFile(tmp)
     }
     const pipeline = stackFrames(frames)
     if (format === 'gif') return pipeline.gif({ delay: delays, loop, keepDuplicateFrames: true }).toFile(tmp)
@@ -93,11 +98,11 @@ export async function writeAnimation(
 
 /** Writes one still image as PNG (grids, single frames). */
 export async function writePng(image: RawImage, file: string): Promise<void> {
-  await writeAtomically(file, (tmp) => rawToSharp(image).png({ compressionLevel: 9 }).toFile(tmp))
+  await writeAtomically(file, (tmp) => toPng(image, 9).toFile(tmp))
 }
 
 /** One image as a `data:image/png;base64,…` URL, for the renderer to show without touching the disk. */
 export async function pngDataUrl(image: RawImage): Promise<string> {
-  const png = await rawToSharp(image).png({ compressionLevel: 3 }).toBuffer()
+  const png = await toPng(image, 3).toBuffer()
   return `data:image/png;base64,${png.toString('base64')}`
 }

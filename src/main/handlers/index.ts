@@ -3,6 +3,7 @@ import type { EventHub } from '../rpc/events'
 import { appInfo } from '../services/app-info'
 import type { Studio } from '../services/studio'
 import { datasetHandlers } from './datasets'
+import { exportHandlers } from './exports'
 import { shellHandlers } from '../shell/handlers'
 import { settingsHandlers } from './settings'
 import { trainingHandlers } from './training'
@@ -18,6 +19,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   return {
     'app.info': () => appInfo(studio),
     ...datasetHandlers(ctx),
+    ...exportHandlers(ctx),
     ...settingsHandlers(ctx),
     ...trainingHandlers(ctx),
     ...shellHandlers()

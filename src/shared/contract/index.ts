@@ -2,6 +2,7 @@ import type * as v from 'valibot'
 import type { CallSpec, EventSpec } from './define'
 import { appCalls } from './app'
 import { datasetCalls, datasetEvents } from './datasets'
+import { exportCalls, exportEvents } from './exports'
 import { settingsCalls, settingsEvents } from './settings'
 import { shellCalls, shellEvents } from './shell'
 import { trainingCalls, trainingEvents } from './training'
@@ -9,6 +10,7 @@ import { trainingCalls, trainingEvents } from './training'
 export * from './define'
 export * from './app'
 export * from './datasets'
+export * from './exports'
 export * from './settings'
 export * from './shell'
 export * from './training'
@@ -17,6 +19,7 @@ export * from './training'
 export const calls = {
   ...appCalls,
   ...datasetCalls,
+  ...exportCalls,
   ...shellCalls,
   ...settingsCalls,
   ...trainingCalls
@@ -25,6 +28,7 @@ export const calls = {
 /** Every event main can push. */
 export const events = {
   ...datasetEvents,
+  ...exportEvents,
   ...shellEvents,
   ...settingsEvents,
   ...trainingEvents

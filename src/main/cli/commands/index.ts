@@ -1,7 +1,13 @@
 import type { Command } from '../command'
 import { datasetsCommand } from './datasets'
+import { demo } from './demo'
+import { exportCommand } from './export'
 import { importCommand } from './import'
 import { info } from './info'
+import { manifold } from './manifold'
+import { morph } from './morph'
+import { recon } from './recon'
+import { sample } from './sample'
 import { serve } from './serve'
 import { evaluate } from './eval'
 import { resume } from './resume'
@@ -9,4 +15,19 @@ import { runs } from './runs'
 import { train } from './train'
 
 /** Every `aestudio` command; `aestudio --help` lists them in this order. */
-export const commands: Command[] = [info, importCommand, datasetsCommand, train, resume, runs, evaluate, serve]
+export const commands: Command[] = [
+  info,
+  importCommand,
+  datasetsCommand,
+  train,
+  resume,
+  runs,
+  evaluate,
+  morph,
+  recon,
+  sample,
+  manifold,
+  exportCommand,
+  demo,
+  serve
+]
