@@ -25,58 +25,64 @@ afterEach(async () => {
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 
+/** A web server over a fresh data directory with a small imported dataset, and a run training on it. */
+async function trainingOverTheWeb() {
+  const dir = tempDir()
+  const images = join(dir, 'faces')
+  await makeImageFolder(images, 24, 16)
+  const studio = openStudio({ home: join(dir, 'home') })
+  const hub = new EventHub()
+  const server = await startWebServer({
+    handlers: createHandlers({ studio, events: hub }),
+    events: hub,
+    home: studio.paths.home,
+    rendererDir: join(dir, 'no-renderer'),
+    token: 'responsive'
+  })
+  const api = webSocketApi({
+    url: `ws://127.0.0.1:${server.port}/rpc?token=responsive`,
+    createSocket: (u) => new WebSocket(u) as unknown as globalThis.WebSocket
+  })
+  cleanup.push(async () => {
+    api.close()
+    await server.close()
+    studio.close()
+  })
+
+  const imported = await api.invoke('datasets.import', { paths: [images], size: 16, channels: 3 })
+  let batches = 0
+  const firstBatch = new Promise<void>((resolve) =>
+    api.on('training.batch', () => {
+      batches++
+      resolve()
+    })
+  )
+  const ended = new Promise<EventPayload<'training.status'>>((resolve) =>
+    api.on('training.status', (s) => {
+      if (!['queued', 'running', 'paused'].includes(s.status)) resolve(s)
+    })
+  )
+  const run = await api.invoke('training.start', {
+    datasetId: imported.datasetId,
+    config: { model: 'conv', size: 16, channels: 3, latent: 8, epochs: 200, batch: 8, backend: 'wasm' }
+  })
+  cleanup.push(async () => {
+    await api.invoke('training.stop', { runId: run.id }).catch(() => {})
+    await ended
+  })
+  return { studio, api, run, ended, firstBatch, batches: () => batches }
+}
+
 describe('responsiveness while training', () => {
   it(`answers ${ROUND_TRIPS} app.info calls with p99 under ${P99_LIMIT_MS} ms while a run trains`, async () => {
-    const dir = tempDir()
-    const images = join(dir, 'faces')
-    await makeImageFolder(images, 24, 16)
-    const studio = openStudio({ home: join(dir, 'home') })
-    const hub = new EventHub()
-    const server = await startWebServer({
-      handlers: createHandlers({ studio, events: hub }),
-      events: hub,
-      home: studio.paths.home,
-      rendererDir: join(dir, 'no-renderer'),
-      token: 'responsive'
-    })
-    const api = webSocketApi({
-      url: `ws://127.0.0.1:${server.port}/rpc?token=responsive`,
-      createSocket: (u) => new WebSocket(u) as unknown as globalThis.WebSocket
-    })
-    cleanup.push(async () => {
-      api.close()
-      await server.close()
-      studio.close()
-    })
-
-    const imported = await api.invoke('datasets.import', { paths: [images], size: 16, channels: 3 })
-    let batches = 0
-    const firstBatch = new Promise<void>((resolve) =>
-      api.on('training.batch', () => {
-        batches++
-        resolve()
-      })
-    )
-    const ended = new Promise<EventPayload<'training.status'>>((resolve) =>
-      api.on('training.status', (s) => {
-        if (!['queued', 'running', 'paused'].includes(s.status)) resolve(s)
-      })
-    )
-    const run = await api.invoke('training.start', {
-      datasetId: imported.datasetId,
-      config: { model: 'conv', size: 16, channels: 3, latent: 8, epochs: 200, batch: 8, backend: 'wasm' }
-    })
-    cleanup.push(async () => {
-      await api.invoke('training.stop', { runId: run.id }).catch(() => {})
-      await ended
-    })
+    const { api, run, firstBatch, batches } = await trainingOverTheWeb()
     const t0 = performance.now()
     await firstBatch
     const startup = performance.now() - t0
     expect((await api.invoke('runs.get', { runId: run.id })).status).toBe('running')
 
     const times: number[] = []
-    const before = batches
+    const before = batches()
     // Paced like a busy UI (a call every 10 ms), so the measurement spans seconds of training, not a burst.
     for (let i = 0; i < ROUND_TRIPS; i++) {
       const t = performance.now()
@@ -84,7 +90,7 @@ describe('responsiveness while training', () => {
       times.push(performance.now() - t)
       await new Promise((r) => setTimeout(r, 10))
     }
-    const during = batches - before
+    const during = batches() - before
     const sorted = [...times].sort((a, b) => a - b)
     const p50 = percentile(sorted, 50)
     const p99 = percentile(sorted, 99)
@@ -98,5 +104,19 @@ describe('responsiveness while training', () => {
     expect(during).toBeGreaterThan(0)
     expect((await api.invoke('runs.get', { runId: run.id })).status).toBe('running')
     expect(p99).toBeLessThan(P99_LIMIT_MS)
+  })
+  it('survives a trainer that crashes: its run is marked interrupted and calls keep working', async () => {
+    const { studio, api, run, ended, firstBatch } = await trainingOverTheWeb()
+    await firstBatch
+    const owner = studio.store.db.prepare('SELECT owner_pid FROM runs WHERE id = ?').get(run.id) as {
+      owner_pid: number
+    }
+    expect(owner.owner_pid).not.toBe(process.pid)
+    process.kill(owner.owner_pid, 'SIGKILL')
+    const status = await ended
+    expect(status).toMatchObject({ runId: run.id, status: 'interrupted' })
+    expect(status.error).toMatch(/stopped unexpectedly/)
+    expect((await api.invoke('runs.get', { runId: run.id })).status).toBe('interrupted')
+    expect(await api.invoke('app.info', undefined)).toMatchObject({ name: 'Autoencoder Studio' })
   })
 })
