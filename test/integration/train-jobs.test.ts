@@ -86,6 +86,10 @@ describe('training in a job process', () => {
     expect(run.status).toBe('queued')
     await waitFor((e) => e.name === 'training.epoch' && e.payload.runId === run.id)
     expect(studio.store.runs.get(run.id)!.status).toBe('running')
+    expect(seen.filter((e) => e.name === 'training.status').map((e) => e.payload.status)).toEqual([
+      'queued',
+      'running'
+    ])
 
     handlers['training.pause']({ runId: run.id })
     await waitFor(status('paused'))

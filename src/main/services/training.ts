@@ -75,6 +75,14 @@ export class JobTrainingHost implements TrainingHost {
     const params: TrainJobParams = { runId, resume }
     const job = this.jobs.start('train', params, this.emit)
     this.running.set(runId, job)
+    const queued = studio.store.runs.get(runId)
+    if (queued)
+      this.emit('training.status', {
+        runId,
+        status: queued.status,
+        epochsDone: queued.epochsDone,
+        error: null
+      } satisfies TrainingStatus)
     // Forget the job before announcing how it ended, so a listener may resume the run at once.
     const end = (err: unknown) => {
       this.running.delete(runId)
