@@ -27,6 +27,10 @@ if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
   registerAppScheme()
+  // Every web contents the app ever creates (windows, devtools, anything a bug might open) gets the same limits.
+  app.on('web-contents-created', (_e, contents) =>
+    hardenContents(contents, (url) => void shell.openExternal(url))
+  )
   void app.whenReady().then(start)
 }
 
@@ -46,7 +50,6 @@ async function createWindow(studio: Studio): Promise<BrowserWindow> {
     // Linux takes the window icon from here; macOS and Windows from the packaged app.
     ...(process.platform === 'linux' ? { icon: join(app.getAppPath(), 'resources', 'icon.png') } : {})
   })
-  hardenContents(win.webContents, (url) => void shell.openExternal(url))
   rememberBounds(win, studio.store.settings)
   win.once('ready-to-show', () => {
     if (bounds?.maximized) win.maximize()

@@ -12,7 +12,8 @@ const rec = {
   contentsEvents: {},
   ipc: {},
   menu: null,
-  loaded: []
+  loaded: [],
+  appEvents: {}
 }
 
 export const app = {
@@ -23,7 +24,7 @@ export const app = {
   requestSingleInstanceLock: () => ((rec.singleInstanceLock = true), true),
   quit() {},
   whenReady: () => Promise.resolve(),
-  on() {}
+  on: (event, fn) => (rec.appEvents[event] ??= []).push(fn)
 }
 
 const webContents = {
@@ -39,6 +40,7 @@ export class BrowserWindow {
   constructor(options) {
     rec.windows.push(options)
     this.webContents = webContents
+    for (const fn of rec.appEvents['web-contents-created'] ?? []) fn({}, webContents)
   }
   static getAllWindows = () => []
   once() {}
