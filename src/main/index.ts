@@ -55,9 +55,10 @@ async function createWindow(studio: Studio): Promise<BrowserWindow> {
     if (bounds?.maximized) win.maximize()
     win.show()
   })
+  let reloads = 0
   win.webContents.on('render-process-gone', (_e, details) => {
-    // A crashed page is reloaded; the engine (main, jobs) carries on.
-    if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.webContents.reload()
+    // A crashed page is reloaded (a few times, not in a loop); the engine (main, jobs) carries on.
+    if (details.reason !== 'clean-exit' && !win.isDestroyed() && reloads++ < 3) win.webContents.reload()
   })
   win.on('closed', () => (mainWindow = null))
   await win.loadURL(devServer ?? `${APP_ORIGIN}/index.html`)
