@@ -62,10 +62,10 @@ describe('morph store', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
   it('decodes the slider position live once two keyframes are chosen, dropping stale positions', async () => {
-    const gates: ReturnType<typeof deferred<string>>[] = []
+    const gates: ReturnType<typeof deferred<{ dataUrl: string }>>[] = []
     const fake = fakeApi({
       'morph.frame': () => {
-        const d = deferred<string>()
+        const d = deferred<{ dataUrl: string }>()
         gates.push(d)
         return d.promise
       }
@@ -75,35 +75,35 @@ describe('morph store', () => {
     s.setRun(4)
     s.seek(0.5)
     expect(fake.calls).toHaveLength(0) // no keyframes yet: nothing to decode
-    s.addKeyframe({ source: { imageId: 1 }, label: 'a', url: null })
-    s.addKeyframe({ source: { path: '/tmp/b.png' }, label: 'b', url: null })
+    s.addKeyframe({ source: 1, label: 'a', url: null })
+    s.addKeyframe({ source: '/tmp/b.png', label: 'b', url: null })
     expect(fake.calls).toHaveLength(1)
     for (const t of [0.6, 0.7, 0.8]) s.seek(t)
-    gates[0].resolve('data:image/png;base64,AAA')
+    gates[0].resolve({ dataUrl: 'data:image/png;base64,AAA' })
     await flush()
     expect(s.frame).toBe('data:image/png;base64,AAA')
     expect(fake.calls.map((c) => (c.input as { t: number }).t)).toEqual([0.5, 0.8])
     expect(fake.calls[1].input).toMatchObject({
       runId: 4,
-      keyframes: [{ imageId: 1 }, { path: '/tmp/b.png' }],
+      keyframes: [1, '/tmp/b.png'],
       interp: 'slerp'
     })
-    gates[1].resolve('data:image/png;base64,BBB')
+    gates[1].resolve({ dataUrl: 'data:image/png;base64,BBB' })
     await flush()
     expect(s.frame).toBe('data:image/png;base64,BBB')
     expect(s.frameMs).not.toBeNull()
   })
 
   it('exports with the chosen options and reports a failure next to the button', async () => {
-    const fake = fakeApi({ 'morph.export': () => ({ file: 'exports/m.gif', frames: 46 }) })
+    const fake = fakeApi({ 'morph.export': () => ({ file: '/data/exports/m.gif', frames: 46 }) })
     provideApi(fake.api)
     const s = useMorphStore()
-    await s.exportGif(null)
+    await s.exportGif('/data/exports/m.gif')
     expect(s.exportError).toMatch(/two keyframes/)
     s.setRun(2)
     s.keyframes = [
-      { source: { imageId: 1 }, label: 'a', url: null },
-      { source: { imageId: 2 }, label: 'b', url: null }
+      { source: 1, label: 'a', url: null },
+      { source: 2, label: 'b', url: null }
     ]
     s.options.frames = 24
     await s.exportGif('/home/me/m.gif')
@@ -119,11 +119,11 @@ describe('morph store', () => {
         out: '/home/me/m.gif'
       }
     })
-    expect(s.exported).toEqual({ file: 'exports/m.gif', frames: 46 })
+    expect(s.exported).toEqual({ file: '/data/exports/m.gif', frames: 46 })
     fake.handlers['morph.export'] = () => {
       throw new Error('The run has no checkpoint yet.')
     }
-    await s.exportGif(null)
+    await s.exportGif('/data/exports/m.gif')
     expect(s.exportError).toBe('The run has no checkpoint yet.')
   })
 })

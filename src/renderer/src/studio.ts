@@ -32,13 +32,3 @@ export function droppedPaths(data: DataTransfer): Promise<string[]> {
   if (a.mode === 'desktop') return a.droppedPaths(data.files)
   return filesFromDataTransfer(data).then((files) => a.droppedPaths(files))
 }
-
-/**
- * For calls and events another part of the contract is still adding: same transport, typed by the caller.
- * Each use is swapped for the typed `api().invoke` as the contract entry lands.
- */
-export const invokeUntyped = <T>(name: string, input: unknown): Promise<T> =>
-  (api().invoke as unknown as (n: string, i: unknown) => Promise<T>)(name, input)
-
-export const onUntyped = <T>(name: string, listener: (payload: T) => void): (() => void) =>
-  (api().on as unknown as (n: string, l: (p: T) => void) => () => void)(name, listener)

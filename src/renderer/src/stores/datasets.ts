@@ -7,7 +7,7 @@ import type {
   ImportResult,
   SkippedFile
 } from '../../../shared/contract/datasets'
-import { errorText, invokeUntyped, onUntyped } from '../studio'
+import { api, errorText } from '../studio'
 
 export type { DatasetImage, ImportProgress, ImportResult, SkippedFile }
 
@@ -44,7 +44,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     loading.value = true
     error.value = null
     try {
-      list.value = await invokeUntyped<Dataset[]>('datasets.list', undefined)
+      list.value = await api().invoke('datasets.list', undefined)
       if (currentId.value === null && list.value.length > 0) await select(list.value[0].id)
     } catch (err) {
       error.value = errorText(err)
@@ -63,7 +63,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   async function loadSkipped(id: number) {
     try {
-      const files = await invokeUntyped<SkippedFile[]>('datasets.skipped', { datasetId: id })
+      const files = await api().invoke('datasets.skipped', { datasetId: id })
       if (currentId.value === id) skipped.value = files
     } catch (err) {
       error.value = errorText(err)
@@ -76,7 +76,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     if (id === null || pagesAsked.has(page)) return
     pagesAsked.add(page)
     try {
-      const res = await invokeUntyped<{ total: number; items: DatasetImage[] }>('datasets.images', {
+      const res = await api().invoke('datasets.images', {
         datasetId: id,
         offset: page * PAGE,
         limit: PAGE
@@ -102,11 +102,11 @@ export const useDatasetsStore = defineStore('datasets', () => {
     lastImport.value = null
     importing.value = true
     progress.value = { done: 0, total: 0, rate: 0, etaSeconds: null }
-    offProgress ??= onUntyped<ImportProgress>('datasets.progress', (p) => {
+    offProgress ??= api().on('datasets.progress', (p) => {
       if (importing.value) progress.value = p
     })
     try {
-      const result = await invokeUntyped<ImportResult>('datasets.import', { paths, ...options })
+      const result = await api().invoke('datasets.import', { paths, ...options })
       lastImport.value = result
       await load()
       await select(result.datasetId)
@@ -119,7 +119,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   async function cancelImport() {
     try {
-      await invokeUntyped<boolean>('datasets.cancelImport', undefined)
+      await api().invoke('datasets.cancelImport', undefined)
     } catch (err) {
       importError.value = errorText(err)
     }
@@ -129,7 +129,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   async function importSamples(options: ImportForm) {
     importError.value = null
     try {
-      const { path } = await invokeUntyped<{ path: string }>('samples.folder', undefined)
+      const { path } = await api().invoke('samples.folder', undefined)
       await importPaths([path], { ...options, name: options.name ?? 'Sample images' })
     } catch (err) {
       importError.value = errorText(err)
@@ -142,7 +142,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     if (!img || currentId.value === null) return
     images.set(index, { ...img, excluded })
     try {
-      await invokeUntyped<boolean>('datasets.exclude', { imageId: img.id, excluded })
+      await api().invoke('datasets.exclude', { imageId: img.id, excluded })
     } catch (err) {
       images.set(index, img)
       error.value = errorText(err)
@@ -168,7 +168,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   async function remove(id: number) {
     error.value = null
     try {
-      await invokeUntyped<boolean>('datasets.delete', { datasetId: id })
+      await api().invoke('datasets.delete', { datasetId: id })
       if (currentId.value === id) currentId.value = null
       await load()
     } catch (err) {

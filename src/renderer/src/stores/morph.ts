@@ -1,10 +1,11 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
-import { errorText, invokeUntyped, onUntyped } from '../studio'
+import type { ExportProgress, LatentPoint, MorphExportResult } from '../../../shared/contract/exports'
+import { api, errorText } from '../studio'
 import { LatestOnly } from './latest-only'
 
-/** A keyframe: an image of the run's dataset, or any image file (dropped or picked). */
-export type KeyframeSource = { imageId: number } | { path: string }
+/** A keyframe: an image of the run's dataset by id, or any image file by path. */
+export type KeyframeSource = number | string
 export interface Keyframe {
   source: KeyframeSource
   label: string
@@ -17,23 +18,6 @@ export interface MorphOptions {
   delay: number
   size: number
   pingpong: boolean
-}
-export interface MapPoint {
-  x: number
-  y: number
-  imageId: number
-  thumb: string
-}
-export interface ExportDone {
-  file: string
-  frames: number
-}
-
-/** A decoded frame comes back as a data URL or PNG bytes in base64; either way the page shows it as a data URL. */
-export function frameUrl(result: { dataUrl?: string; png?: string } | string): string {
-  if (typeof result === 'string') return result
-  if (result.dataUrl) return result.dataUrl
-  return `data:image/png;base64,${result.png ?? ''}`
 }
 
 export const useMorphStore = defineStore('morph', () => {
@@ -53,25 +37,27 @@ export const useMorphStore = defineStore('morph', () => {
   const frameError = ref<string | null>(null)
   const exporting = ref(false)
   const exportProgress = ref<{ done: number; total: number } | null>(null)
-  const exported = ref<ExportDone | null>(null)
+  const exported = ref<MorphExportResult | null>(null)
   const exportError = ref<string | null>(null)
-  const map = ref<MapPoint[]>([])
+  const map = ref<LatentPoint[]>([])
   const mapError = ref<string | null>(null)
-  const samples = ref<string[]>([])
+  /** One grid image of random samples (a data URL). */
+  const samples = ref<string | null>(null)
   const samplesError = ref<string | null>(null)
   const ready = computed(() => runId.value !== null && keyframes.value.length >= 2)
   let offProgress: (() => void) | null = null
 
   const decoder = new LatestOnly<number, { url: string; ms: number }>(
     async (at) => {
+      if (runId.value === null) throw new Error('Pick a run first.')
       const started = performance.now()
-      const result = await invokeUntyped<{ dataUrl?: string; png?: string } | string>('morph.frame', {
+      const result = await api().invoke('morph.frame', {
         runId: runId.value,
         keyframes: keyframes.value.map((k) => k.source),
         t: at,
         interp: options.interp
       })
-      return { url: frameUrl(result), ms: performance.now() - started }
+      return { url: result.dataUrl, ms: performance.now() - started }
     },
     ({ url, ms }) => {
       frame.value = url
@@ -110,15 +96,16 @@ export const useMorphStore = defineStore('morph', () => {
     runId.value = id
     frame.value = null
     map.value = []
-    samples.value = []
+    samples.value = null
     exported.value = null
-    // Dataset keyframes belong to the old run's dataset; dropped files still make sense.
-    keyframes.value = keyframes.value.filter((k) => 'path' in k.source)
+    // Dataset keyframes (ids) belong to the old run's dataset; image files by path still make sense.
+    keyframes.value = keyframes.value.filter((k) => typeof k.source === 'string')
   }
 
-  /** Writes the GIF: `out` is the path from the save dialog (desktop); web mode lets the server pick one. */
-  async function exportGif(out: string | null) {
-    if (!ready.value) {
+  /** Writes the GIF to `out`: the save dialog's path (desktop), or a file in the data directory (web). */
+  async function exportGif(out: string) {
+    const id = runId.value
+    if (!ready.value || id === null) {
       exportError.value = 'Pick a run and at least two keyframes first.'
       return
     }
@@ -126,16 +113,16 @@ export const useMorphStore = defineStore('morph', () => {
     exported.value = null
     exporting.value = true
     exportProgress.value = { done: 0, total: options.frames }
-    offProgress ??= onUntyped<{ done: number; total: number }>('morph.progress', (p) => {
-      if (exporting.value) exportProgress.value = p
+    offProgress ??= api().on('exports.progress', (p: ExportProgress) => {
+      if (exporting.value && p.kind === 'morph' && p.runId === runId.value) exportProgress.value = p
     })
     try {
-      exported.value = await invokeUntyped<ExportDone>('morph.export', {
-        runId: runId.value,
+      exported.value = await api().invoke('morph.export', {
+        runId: id,
         keyframes: keyframes.value.map((k) => k.source),
         ...options,
         loop: 0,
-        ...(out ? { out } : {})
+        out
       })
     } catch (err) {
       exportError.value = errorText(err)
@@ -146,8 +133,9 @@ export const useMorphStore = defineStore('morph', () => {
 
   async function loadMap() {
     mapError.value = null
+    if (runId.value === null) return
     try {
-      map.value = (await invokeUntyped<{ points: MapPoint[] }>('latent.map', { runId: runId.value })).points
+      map.value = (await api().invoke('latent.map', { runId: runId.value })).points
     } catch (err) {
       mapError.value = errorText(err)
     }
@@ -155,13 +143,14 @@ export const useMorphStore = defineStore('morph', () => {
 
   async function randomSamples(count = 16) {
     samplesError.value = null
+    if (runId.value === null) return
     try {
-      const res = await invokeUntyped<{ images: string[] }>('samples.random', {
+      const res = await api().invoke('samples.random', {
         runId: runId.value,
         count,
         seed: Math.floor(Math.random() * 2 ** 31)
       })
-      samples.value = res.images.map((img) => frameUrl(img))
+      samples.value = res.dataUrl ?? null
     } catch (err) {
       samplesError.value = errorText(err)
     }

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { EpochMetrics, Run } from '../../../shared/contract/domain'
 import type { LossSeries } from '../components/chart-types'
-import { api, errorText, invokeUntyped } from '../studio'
+import { api, errorText } from '../studio'
 
 const COLOURS = ['--chart-1', '--chart-2', '--chart-3', '--chart-4']
 
@@ -21,7 +21,7 @@ export const useRunsStore = defineStore('runs', () => {
     loading.value = true
     error.value = null
     try {
-      list.value = await invokeUntyped<Run[]>('runs.list', undefined)
+      list.value = await api().invoke('runs.list', undefined)
       selected.value = selected.value.filter((id) => list.value.some((r) => r.id === id))
     } catch (err) {
       error.value = errorText(err)
@@ -39,7 +39,7 @@ export const useRunsStore = defineStore('runs', () => {
     selected.value = [...selected.value, id]
     if (!metrics.value.has(id)) {
       try {
-        metrics.value.set(id, await invokeUntyped<EpochMetrics[]>('runs.metrics', { runId: id }))
+        metrics.value.set(id, await api().invoke('runs.metrics', { runId: id }))
       } catch (err) {
         rowErrors.value = { ...rowErrors.value, [id]: errorText(err) }
       }
@@ -74,7 +74,7 @@ export const useRunsStore = defineStore('runs', () => {
   /** Deletes the run with its checkpoints, previews and exports recorded under the data directory. */
   const remove = (id: number) =>
     rowCall(id, async () => {
-      await invokeUntyped<unknown>('runs.delete', { runId: id })
+      await api().invoke('runs.delete', { runId: id })
       selected.value = selected.value.filter((x) => x !== id)
       metrics.value.delete(id)
       await load()

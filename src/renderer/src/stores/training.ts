@@ -9,7 +9,7 @@ import type {
   TrainingStatus
 } from '../../../shared/contract/training'
 import { ApiError } from '../api/client'
-import { errorText, invokeUntyped, onUntyped } from '../studio'
+import { api, errorText } from '../studio'
 import { appendMetrics, emptyBuffers, seriesOf } from './loss-series'
 
 type EpochEvent = TrainingEpoch
@@ -115,10 +115,10 @@ export const useTrainingStore = defineStore('training', () => {
   function listen() {
     if (listening.length > 0) return
     listening = [
-      onUntyped<EpochEvent>('training.epoch', onEpoch),
-      onUntyped<BatchEvent>('training.batch', onBatch),
-      onUntyped<StatusEvent>('training.status', onStatus),
-      onUntyped<PreviewEvent>('training.preview', onPreview)
+      api().on('training.epoch', onEpoch),
+      api().on('training.batch', onBatch),
+      api().on('training.status', onStatus),
+      api().on('training.preview', onPreview)
     ]
   }
 
@@ -143,8 +143,8 @@ export const useTrainingStore = defineStore('training', () => {
     resetView(existing)
     try {
       const [metrics, grids] = await Promise.all([
-        invokeUntyped<EpochMetrics[]>('runs.metrics', { runId: existing.id }),
-        invokeUntyped<{ epoch: number; file: string }[]>('runs.previews', { runId: existing.id })
+        api().invoke('runs.metrics', { runId: existing.id }),
+        api().invoke('runs.previews', { runId: existing.id })
       ])
       for (const m of metrics) appendMetrics(buffers.value, m)
       previews.value = grids
@@ -177,7 +177,7 @@ export const useTrainingStore = defineStore('training', () => {
     listen()
     busy.value = true
     try {
-      const created = await invokeUntyped<Run>('training.start', {
+      const created = await api().invoke('training.start', {
         datasetId: datasetId.value,
         config: { ...form, noise: { ...form.noise } }
       })
@@ -194,10 +194,12 @@ export const useTrainingStore = defineStore('training', () => {
     error.value = null
     busy.value = true
     try {
-      await invokeUntyped<unknown>(`training.${action}`, { runId: run.value.id })
-      // The status event confirms; set the expected state now so the buttons do not lag.
-      if (action === 'pause') status.value = 'paused'
-      if (action === 'resume') status.value = 'running'
+      const updated = await api().invoke(`training.${action}`, { runId: run.value.id })
+      // Status events follow; the returned run keeps the buttons from lagging behind.
+      if (updated && run.value?.id === updated.id) {
+        run.value = { ...run.value, ...updated }
+        status.value = updated.status
+      }
     } catch (err) {
       fail(err)
     } finally {
@@ -211,7 +213,7 @@ export const useTrainingStore = defineStore('training', () => {
     listen()
     try {
       await show(existing)
-      const resumed = await invokeUntyped<Run>('training.resume', { runId: existing.id })
+      const resumed = await api().invoke('training.resume', { runId: existing.id })
       run.value = resumed
       status.value = resumed.status
     } catch (err) {
