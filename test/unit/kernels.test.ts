@@ -73,6 +73,71 @@ const CASES: [number[], number[], number, Pad][] = [
   [[1, 6, 6, 32], [3, 3, 32, 1], 2, 'same']
 ]
 
+const backpropInput = (
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: number[],
+  stride: number,
+  pad: Pad
+) =>
+  tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, {
+    strides: [stride, stride],
+    pad,
+    dataFormat: 'NHWC',
+    dimRoundingMode: undefined,
+    inputShape
+  } as unknown as tf.NamedAttrMap) as tf.Tensor4D
+
+const outShape = ([n, h, w]: number[], [kh, kw, , co]: number[], stride: number, pad: Pad) => {
+  const out = (size: number, k: number) =>
+    pad === 'same' ? Math.ceil(size / stride) : Math.floor((size - k) / stride) + 1
+  return [n, out(h, kh), out(w, kw), co]
+}
+
+describe('Conv2DBackpropInput on wasm (phase-split on XNNPACK)', () => {
+  it.each(CASES)('matches the cpu backend: x %j, filter %j, stride %i, %s', async (xs, fs, stride, pad) => {
+    const [diff] = await compare([outShape(xs, fs, stride, pad), fs], (dy, f) => [
+      backpropInput(dy as tf.Tensor4D, f as tf.Tensor4D, xs, stride, pad)
+    ])
+    expect(diff).toBeLessThan(1e-5)
+  })
+
+  it('the decoder shapes of the benchmark network match cpu', async () => {
+    for (const [dys, fs, xs] of [
+      [
+        [4, 8, 8, 128],
+        [3, 3, 64, 128],
+        [4, 16, 16, 64]
+      ],
+      [
+        [4, 32, 32, 32],
+        [3, 3, 3, 32],
+        [4, 64, 64, 3]
+      ]
+    ]) {
+      const [diff] = await compare([dys, fs], (dy, f) => [
+        backpropInput(dy as tf.Tensor4D, f as tf.Tensor4D, xs, 2, 'same')
+      ])
+      expect(diff).toBeLessThan(1e-5)
+    }
+  })
+
+  it('falls back to the built-in kernel for unequal strides', async () => {
+    const xs = [2, 9, 8, 3]
+    const fs = [3, 3, 3, 4]
+    const dyShape = [2, 5, 3, 4] // stride [2, 3], same
+    const [diff] = await compare([dyShape, fs], (dy, f) => [
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, {
+        strides: [2, 3],
+        pad: 'same',
+        dataFormat: 'NHWC',
+        inputShape: xs
+      } as unknown as tf.NamedAttrMap) as tf.Tensor
+    ])
+    expect(diff).toBeLessThan(1e-5)
+  })
+})
+
 describe('Conv2DBackpropFilter on wasm', () => {
   it('is registered', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined()
@@ -130,5 +195,33 @@ describe('Conv2DBackpropFilter on wasm', () => {
     expect(tf.memory().numTensors).toBe(before.numTensors)
     expect(tf.memory().numBytes).toBe(before.numBytes)
     tf.dispose([x, dy])
+  })
+})
+
+describe('BatchMatMul on wasm (transposes made explicit)', () => {
+  it.each([
+    [[7, 33], [7, 5], true, false],
+    [[33, 7], [5, 7], false, true],
+    [[5, 40], [3, 7], false, true], // tall b: left to the built-in loop
+    [[7, 33], [5, 7], true, true],
+    [[2, 6, 9], [2, 6, 4], true, false],
+    [[3, 4, 6], [1, 5, 6], false, true],
+    [[4, 6], [6, 3], false, false]
+  ])('matches cpu: a %j, b %j, transposeA %s, transposeB %s', async (as, bs, ta, tb) => {
+    // Shapes are given pre-transpose; fix [5, 40]·[3, 7] into a valid product.
+    const b = as[0] === 5 ? [3, 40] : bs
+    const [diff] = await compare([as, b], (x, y) => [tf.matMul(x, y, ta, tb)])
+    expect(diff).toBeLessThan(1e-5)
+  })
+
+  it('dense layer gradients match cpu', async () => {
+    const diffs = await compare(
+      [
+        [8, 300],
+        [300, 16]
+      ],
+      (x, w) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a, b))))([x, w])
+    )
+    for (const d of diffs) expect(d).toBeLessThan(1e-5)
   })
 })

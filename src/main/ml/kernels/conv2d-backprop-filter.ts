@@ -1,14 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs'
-
-/** A kernel the wasm backend already has, called directly (no engine bookkeeping inside our kernel). */
-function wasmKernel(name: string): KernelFunc {
-  const k = tf.getKernel(name, 'wasm')
-  if (!k) throw new Error(`the wasm backend has no ${name} kernel`)
-  return k.kernelFunc
-}
-
-type Backend = tf.KernelBackend
+import { explicitPad, withOps } from './wasm-ops'
 
 /**
  * dW for a 2-D convolution, built from kernels wasm has (see shared/DESIGN.md):
@@ -19,7 +11,7 @@ type Backend = tf.KernelBackend
  */
 function conv2DBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo }
-  backend: Backend
+  backend: tf.KernelBackend
   attrs: Conv2DBackpropFilterAttrs
 }): TensorInfo {
   const { inputs, backend, attrs } = args
@@ -35,52 +27,32 @@ function conv2DBackpropFilter(args: {
     dimRoundingMode
   )
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info
-  const [, h, w] = x.shape
+  const [n, h, w, c] = x.shape
   const [, oh, ow] = dy.shape
   const { top, left } = info.padInfo
   const bottom = kh + (oh - 1) * sh - h - top
   const right = kw + (ow - 1) * sw - w - left
 
-  const temps: TensorInfo[] = []
-  const run = (name: string, ins: Record<string, TensorInfo>, at: object) => {
-    const out = wasmKernel(name)({ inputs: ins, backend, attrs: at as tf.NamedAttrMap }) as TensorInfo
-    temps.push(out)
-    return out
-  }
-  try {
+  return withOps(backend, (ops) => {
     let src = x
     // A negative pad means those rows/columns of x never meet dy: crop them instead.
-    const crop = [Math.max(0, -top), Math.max(0, -left), Math.max(0, -bottom), Math.max(0, -right)]
-    if (crop.some((c) => c > 0)) {
-      const [n, , , c] = x.shape
-      src = run(
-        'Slice',
-        { x },
-        { begin: [0, crop[0], crop[1], 0], size: [n, h - crop[0] - crop[2], w - crop[1] - crop[3], c] }
-      )
-    }
-    const xt = run('Transpose', { x: src }, { perm: [3, 1, 2, 0] })
-    const dyt = run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] })
-    const pads: [number, number][] = [
-      [0, 0],
-      [Math.max(0, top), Math.max(0, bottom)],
-      [Math.max(0, left), Math.max(0, right)],
-      [0, 0]
-    ]
-    const dw = run(
+    const [ct, cl, cb, cr] = [top, left, bottom, right].map((p) => Math.max(0, -p))
+    if (ct + cl + cb + cr > 0)
+      src = ops.run('Slice', { x }, { begin: [0, ct, cl, 0], size: [n, h - ct - cb, w - cl - cr, c] })
+    const xt = ops.run('Transpose', { x: src }, { perm: [3, 1, 2, 0] })
+    const dyt = ops.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] })
+    const dw = ops.run(
       'Conv2D',
       { x: xt, filter: dyt },
-      { strides: [1, 1], pad: pads, dataFormat: 'NHWC', dilations: [sh, sw], dimRoundingMode: undefined }
+      {
+        strides: [1, 1],
+        pad: explicitPad(Math.max(0, top), Math.max(0, bottom), Math.max(0, left), Math.max(0, right)),
+        dataFormat: 'NHWC',
+        dilations: [sh, sw]
+      }
     )
-    const out = wasmKernel('Transpose')({
-      inputs: { x: dw },
-      backend,
-      attrs: { perm: [1, 2, 0, 3] }
-    }) as TensorInfo
-    return out
-  } finally {
-    for (const t of temps) backend.disposeData(t.dataId)
-  }
+    return ops.run('Transpose', { x: dw }, { perm: [1, 2, 0, 3] })
+  })
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {

@@ -1,12 +1,28 @@
 import * as tf from '@tensorflow/tfjs'
+import { batchMatMulConfig } from './batch-matmul'
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter'
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input'
 
-/** Training kernels the wasm backend lacks, implemented with the ones it has. */
-const WASM_KERNELS: tf.KernelConfig[] = [conv2DBackpropFilterConfig]
+/** Built-in wasm kernels we wrap or replace with faster formulations, given the built-in one. */
+const OVERRIDES: Record<string, (builtin: tf.KernelConfig) => tf.KernelConfig> = {
+  [tf.Conv2DBackpropInput]: conv2DBackpropInputConfig,
+  [tf.BatchMatMul]: batchMatMulConfig
+}
 
-/** Registers our wasm training kernels once (registering a kernel twice is an error in tfjs). */
+let registered = false
+
+/**
+ * Training kernels for the wasm backend: Conv2DBackpropFilter, which it lacks, and faster Conv2DBackpropInput and
+ * BatchMatMul (see their files). Call before the wasm backend initialises, so the built-ins' setups still run.
+ */
 export function registerWasmKernels(): void {
-  for (const k of WASM_KERNELS) {
-    if (!tf.getKernel(k.kernelName, k.backendName)) tf.registerKernel(k)
+  if (registered) return
+  registered = true
+  tf.registerKernel(conv2DBackpropFilterConfig)
+  for (const [name, make] of Object.entries(OVERRIDES)) {
+    const builtin = tf.getKernel(name, 'wasm')
+    if (!builtin) throw new Error(`the wasm backend has no ${name} kernel to wrap`)
+    tf.unregisterKernel(name, 'wasm')
+    tf.registerKernel(make(builtin))
   }
 }

@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs'
+import { parseTrainConfig, type TrainConfigInput } from '../../shared/config'
+import type { BackendName } from '../../shared/contract/app'
+import { initBackend } from './backends'
+import { buildModel } from './models'
+
+export interface TrainingBench {
+  backend: BackendName
+  /** Why better backends were passed over, and wasm's SIMD/thread facts. */
+  notes: string[]
+  imagesPerSecond: number
+  /** Mean wall time of one training step (forward, backward, Adam update). */
+  stepMs: number
+  steps: number
+  warmupSteps: number
+  model: string
+  upsample: string
+  size: number
+  channels: number
+  latent: number
+  batch: number
+}
+
+export type TrainingBenchOptions = Pick<
+  TrainConfigInput,
+  'model' | 'upsample' | 'size' | 'channels' | 'latent' | 'batch' | 'backend'
+> & { steps?: number; warmupSteps?: number }
+
+/**
+ * Times training steps on synthetic data, as shared/bench/torch_ref.py does: 4 batches of uniform noise used in
+ * turn, Adam (lr 1e-3), the model's own loss, a few warm-up steps first. Defaults are the benchmark network
+ * (conv, transpose, 64×64×3, latent 64, batch 32).
+ */
+export async function benchTraining(
+  options: TrainingBenchOptions = { model: 'conv' }
+): Promise<TrainingBench> {
+  const { steps = 24, warmupSteps = 4, ...rest } = options
+  if (!Number.isInteger(steps) || steps < 1) throw new Error('steps must be a whole number of at least 1')
+  const config = parseTrainConfig({ latent: 64, ...rest, model: rest.model ?? 'conv', lr: 1e-3 })
+  const { name, notes } = await initBackend(config.backend)
+  const model = buildModel(config)
+  const optimizer = tf.train.adam(config.lr)
+  const { batch, size, channels } = config
+  const data = tf.randomUniform(
+    [4 * batch, size, size, channels],
+    0,
+    1,
+    'float32',
+    config.seed
+  ) as tf.Tensor4D
+  const batches = Array.from({ length: 4 }, (_, i) =>
+    tf.slice(data, [i * batch, 0, 0, 0], [batch, -1, -1, -1])
+  )
+  const vars = model.trainableVariables
+  const step = (i: number) => {
+    const x = batches[i % 4]
+    const { value, grads } = tf.variableGrads(() => model.loss(x, x, true, i).total, vars)
+    optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })))
+    tf.dispose(grads)
+    return value
+  }
+  try {
+    for (let i = 0; i < warmupSteps; i++) step(i).dispose()
+    const t = performance.now()
+    let last: tf.Scalar | undefined
+    for (let i = 0; i < steps; i++) {
+      last?.dispose()
+      last = step(i)
+    }
+    // Reading the last loss waits for any backend that queues work.
+    await last!.data()
+    last!.dispose()
+    const seconds = (performance.now() - t) / 1000
+    return {
+      backend: name,
+      notes,
+      imagesPerSecond: (steps * batch) / seconds,
+      stepMs: (seconds * 1000) / steps,
+      steps,
+      warmupSteps,
+      model: config.model,
+      upsample: config.upsample,
+      size,
+      channels,
+      latent: config.latent,
+      batch
+    }
+  } finally {
+    tf.dispose([data, ...batches])
+    optimizer.dispose()
+    model.dispose()
+  }
+}
