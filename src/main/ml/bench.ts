@@ -36,7 +36,9 @@ export async function benchTraining(
 ): Promise<TrainingBench> {
   const { steps = 24, warmupSteps = 4, ...rest } = options
   if (!Number.isInteger(steps) || steps < 1) throw new Error('steps must be a whole number of at least 1')
-  const config = parseTrainConfig({ latent: 64, ...rest, model: rest.model ?? 'conv', lr: 1e-3 })
+  // Options left undefined fall back to the benchmark network, not to the training defaults.
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined))
+  const config = parseTrainConfig({ model: 'conv', latent: 64, ...given, lr: 1e-3 })
   const { name, notes } = await initBackend(config.backend)
   const model = buildModel(config)
   const optimizer = tf.train.adam(config.lr)
@@ -74,8 +76,8 @@ export async function benchTraining(
     return {
       backend: name,
       notes,
-      imagesPerSecond: (steps * batch) / seconds,
-      stepMs: (seconds * 1000) / steps,
+      imagesPerSecond: Math.round(((steps * batch) / seconds) * 10) / 10,
+      stepMs: Math.round((seconds * 10000) / steps) / 10,
       steps,
       warmupSteps,
       model: config.model,

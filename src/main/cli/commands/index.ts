@@ -1,4 +1,5 @@
 import type { Command } from '../command'
+import { bench } from './bench'
 import { datasetsCommand } from './datasets'
 import { demo } from './demo'
 import { exportCommand } from './export'
@@ -23,6 +24,7 @@ export const commands: Command[] = [
   resume,
   runs,
   evaluate,
+  bench,
   morph,
   recon,
   sample,
