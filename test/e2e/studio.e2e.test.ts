@@ -1,0 +1,225 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import sharp from 'sharp'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ROOT } from '../helpers/cli'
+import { makeImageFolder } from '../helpers/images'
+import { tempDirForSuite } from './suite-dir'
+
+/**
+ * The real UI in a real browser: the built renderer served by `aestudio serve` (web mode), driven with
+ * playwright-core in Debian's Chromium. One journey, in order, as a newcomer would take it; a screenshot of every
+ * screen lands in test-results/.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const SHOTS = join(ROOT, 'test-results')
+const IMAGES = 24
+const FRAMES = 6
+
+let server: ChildProcess | null = null
+let browser: Browser | null = null
+let page: Page
+let home: string
+let folder: string
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+const tab = (name: string) => page.getByRole('tab', { name, exact: true }).click()
+
+/** Starts `aestudio serve` on a free port and resolves with the URL it prints (token included). */
+function startServer(dataDir: string): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin', 'aestudio.js'), 'serve', '--json', '--port', '0'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, AESTUDIO_HOME: dataDir, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
+  server = child
+  let stderr = ''
+  child.stderr!.on('data', (d) => (stderr += String(d)))
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! })
+    lines.once('line', (line) => {
+      try {
+        resolve((JSON.parse(line) as { openUrl: string }).openUrl)
+      } catch {
+        reject(new Error(`aestudio serve printed: ${line}\n${stderr}`))
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`aestudio serve exited with ${code}:\n${stderr}`)))
+  })
+}
+
+describe('the studio in a browser', () => {
+  const dir = tempDirForSuite()
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`)
+    mkdirSync(SHOTS, { recursive: true })
+    if (!process.env.E2E_SKIP_BUILD) {
+      const build = spawnSync('npx', ['electron-vite', 'build'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 240_000
+      })
+      if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`)
+    }
+    home = join(dir, 'home')
+    folder = join(dir, 'my images')
+    await makeImageFolder(folder, IMAGES, 48)
+    const url = await startServer(home)
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync'
+      ]
+    })
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' })
+    const problems: string[] = []
+    page.on('pageerror', (e) => problems.push(e.message))
+    await page.goto(url)
+    await page.getByText('Drop a folder of images', { exact: true }).waitFor()
+    expect(problems).toEqual([])
+  })
+
+  // A failed step leaves a screenshot and the errors the page showed, so the cause is readable without a rerun.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail' || !page) return
+    await page.screenshot({
+      path: join(SHOTS, `failed-${ctx.task.name.replace(/\W+/g, '-')}.png`),
+      fullPage: true
+    })
+    const alerts = await page.getByRole('alert').allTextContents()
+    if (alerts.length) console.error(`Errors on the page: ${alerts.join(' | ')}`)
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    server?.kill('SIGTERM')
+  })
+
+  it('starts on an empty Datasets screen that says what to do', async () => {
+    await page.getByText('No datasets yet').waitFor()
+    await shot('01-datasets-empty')
+  })
+
+  it('imports a generated folder and shows its thumbnails', async () => {
+    await page.locator('#folder-path').fill(folder)
+    await page.getByLabel('Image size').selectOption('32')
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    await page.getByText(`Imported ${IMAGES} images`).waitFor({ timeout: 120_000 })
+    const grid = page.getByRole('grid', { name: 'Dataset images' })
+    await grid.waitFor()
+    // Thumbnails load through the data-file URLs the api layer gives.
+    await expect
+      .poll(() =>
+        grid
+          .locator('img')
+          .evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length)
+      )
+      .toBeGreaterThan(0)
+    await shot('02-datasets')
+  })
+
+  it('trains two epochs and the loss chart fills in live', async () => {
+    await tab('Train')
+    await page.getByLabel('Latent size').fill('8')
+    await page.getByLabel('Latent size').blur()
+    await page.getByLabel('Epochs').fill('2')
+    await page.getByLabel('Batch size').fill('8')
+    await page.getByRole('button', { name: 'Start training' }).click()
+    const chart = page.locator('.canvas-box[data-points]')
+    // After epoch 1: one training and one validation point; after epoch 2: four.
+    await expect
+      .poll(() => chart.getAttribute('data-points').then(Number), { timeout: 240_000 })
+      .toBeGreaterThanOrEqual(2)
+    await shot('03-train-running')
+    await page.getByText(/Run #\d+: Finished/).waitFor({ timeout: 240_000 })
+    await expect.poll(() => chart.getAttribute('data-points').then(Number)).toBe(4)
+    await expect(
+      page.getByRole('progressbar', { name: 'Training progress' }).getAttribute('aria-valuetext')
+    ).resolves.toMatch(/epoch 2 of 2/)
+    await shot('04-train-done')
+  })
+
+  it('shows reconstructions for each epoch, scrubbable', async () => {
+    await tab('Reconstructions')
+    const img = page.locator('img.preview')
+    await img.waitFor()
+    await expect.poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0)
+    await page.getByText('Epoch 2 of 2').waitFor()
+    const slider = page.getByLabel('Scrub through epochs')
+    await slider.focus()
+    await page.keyboard.press('Home')
+    await page.getByText('Epoch 1 of 2').waitFor()
+    await shot('05-reconstructions')
+  })
+
+  it('morphs between two images live and exports a GIF with the asked frame count', async () => {
+    await tab('Morph')
+    await page.getByRole('button', { name: 'Use image 1 as a keyframe' }).click()
+    await page.getByRole('button', { name: 'Use image 5 as a keyframe' }).click()
+    const frame = page.getByAltText('The decoded in-between image')
+    await frame.waitFor({ timeout: 60_000 })
+    const first = await frame.getAttribute('src')
+    const slider = page.getByLabel('Morph position between the keyframes')
+    await slider.focus()
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight')
+    await expect.poll(() => frame.getAttribute('src'), { timeout: 30_000 }).not.toBe(first)
+    await expect(slider.getAttribute('aria-valuetext')).resolves.toMatch(
+      /of the way from keyframe 1 to keyframe 2/
+    )
+
+    await page.getByLabel('Frames', { exact: true }).fill(String(FRAMES))
+    await page.getByLabel('Ping-pong (play back and forth)').uncheck()
+    await page.getByLabel('Output size (px)').fill('64')
+    await page.getByRole('button', { name: 'Export GIF…' }).click()
+    const saved = page.getByText(`Saved ${FRAMES} frames`)
+    await saved.waitFor({ timeout: 120_000 })
+    const link = page.locator('.exported a')
+    const file = (await link.textContent())!.trim()
+    expect(file.endsWith('.gif')).toBe(true)
+    const meta = await sharp(file, { animated: true }).metadata()
+    expect(meta.format).toBe('gif')
+    expect(meta.pages).toBe(FRAMES)
+    expect(meta.width).toBe(64)
+    // The link downloads the same file through the server.
+    const href = (await link.getAttribute('href'))!
+    const bytes = await page.evaluate(
+      async (url) => (await fetch(url)).arrayBuffer().then((b) => b.byteLength),
+      href
+    )
+    expect(bytes).toBeGreaterThan(100)
+    await shot('06-morph')
+  })
+
+  it('lists the run, and Settings switch the theme at once', async () => {
+    await tab('Runs')
+    const row = page.getByRole('row').filter({ hasText: 'conv' }).first()
+    await row.waitFor()
+    await expect(row.textContent()).resolves.toMatch(/done/)
+    await page
+      .getByLabel(/Compare the loss curve of run/)
+      .first()
+      .check()
+    await shot('07-runs')
+    await tab('Settings')
+    await page.getByText('AESTUDIO_HOME').waitFor()
+    await page.getByLabel('Dark').check()
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
+    await shot('08-settings-dark')
+    await tab('Train')
+    await shot('09-train-dark')
+  })
+})
