@@ -1,7 +1,7 @@
 // The training service end to end on a real (tiny) dataset: in-process training, checkpoints, previews,
 // resume, the divergence guard, and evaluation.
 import * as tf from '@tensorflow/tfjs'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -94,10 +94,18 @@ describe('training service', () => {
     ])
 
     const last = studio.store.artifacts.checkpoint(run.id, 'last')!
-    expect(last).toMatchObject({ epoch: 3, file: `runs/${run.id}/last.ckpt` })
+    expect(last).toMatchObject({ epoch: 3, file: `runs/${run.id}/checkpoints/epoch-0003.ckpt` })
     expect(sha256(readFileSync(join(home, last.file)))).toBe(last.sha256)
     const best = studio.store.artifacts.checkpoint(run.id, 'best')!
+    expect(best.epoch).toBe(
+      studio.store.runs.metrics(run.id).find((m) => m.valLoss === final.bestValLoss)!.epoch
+    )
     expect(readCheckpoint(join(home, best.file), best.sha256).bestValLoss).toBe(final.bestValLoss)
+    // Only the files `last` and `best` name are kept.
+    const kept = readdirSync(join(home, 'runs', String(run.id), 'checkpoints')).map(
+      (f) => `runs/${run.id}/checkpoints/${f}`
+    )
+    expect(kept.sort()).toEqual([...new Set([last.file, best.file])].sort())
 
     const previews = studio.store.artifacts.previews(run.id)
     expect(previews.map((p) => p.epoch)).toEqual([1, 2, 3])
@@ -199,7 +207,7 @@ describe('training service', () => {
     await expect(evalRun(studio, run.id, join(home, 'nothing-here'))).rejects.toThrow()
     expect(deleteRun(studio, run.id)).toBe(true)
     expect(studio.store.runs.get(run.id)).toBeUndefined()
-    expect(() => readFileSync(join(home, 'runs', String(run.id), 'last.ckpt'))).toThrow()
+    expect(() => readdirSync(join(home, 'runs', String(run.id)))).toThrow(/ENOENT/)
   })
 
   it('refuses a config that does not fit the dataset, and unknown datasets', async () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { TrainConfig } from '../../shared/config'
 import type { RunStatus } from '../../shared/contract/domain'
@@ -51,10 +51,22 @@ export function runFiles(studio: Studio, runId: number) {
   const rel = (file: string) => relative(studio.paths.home, file).split('\\').join('/')
   return {
     dir,
-    checkpoint: (kind: 'last' | 'best') => join(dir, `${kind}.ckpt`),
+    checkpoints: join(dir, 'checkpoints'),
+    checkpoint: (epoch: number) => join(dir, 'checkpoints', `epoch-${String(epoch).padStart(4, '0')}.ckpt`),
     preview: (epoch: number) => join(dir, 'previews', `epoch-${String(epoch).padStart(4, '0')}.png`),
     rel
   }
+}
+
+/** Deletes a run's checkpoint files that neither `last` nor `best` refers to. */
+function pruneCheckpoints(studio: Studio, runId: number): void {
+  const files = runFiles(studio, runId)
+  const keep = new Set(
+    (['last', 'best'] as const).map((k) => studio.store.artifacts.checkpoint(runId, k)?.file).filter(Boolean)
+  )
+  for (const name of readdirSync(files.checkpoints))
+    if (!keep.has(files.rel(join(files.checkpoints, name))))
+      rmSync(join(files.checkpoints, name), { force: true })
 }
 
 /**
@@ -108,6 +120,7 @@ export async function runTraining(
     }
     lastGood = startEpoch
     mkdirSync(join(files.dir, 'previews'), { recursive: true })
+    mkdirSync(files.checkpoints, { recursive: true })
     store.runs.markStarted(runId, backend.name, backend.notes, process.pid)
     status('running')
 
@@ -143,14 +156,18 @@ export async function runTraining(
           bestValLoss: best,
           ...(await captureState(trained, adam))
         })
+        // A new file per epoch, and the store switched to it in one transaction: whenever the process dies,
+        // `last` and `best` name complete files whose hashes match. Files neither names any more go afterwards.
+        const file = files.checkpoint(report.epoch)
+        writeFileAtomic(file, bytes)
         const digest = sha256(bytes)
-        for (const kind of improved ? (['last', 'best'] as const) : (['last'] as const)) {
-          const file = files.checkpoint(kind)
-          writeFileAtomic(file, bytes)
-          store.artifacts.setCheckpoint(runId, kind, report.epoch, files.rel(file), digest)
-        }
+        store.db.transaction(() => {
+          for (const kind of improved ? (['last', 'best'] as const) : (['last'] as const))
+            store.artifacts.setCheckpoint(runId, kind, report.epoch, files.rel(file), digest)
+          store.runs.recordEpoch(runId, report)
+        })()
+        pruneCheckpoints(studio, runId)
         lastGood = report.epoch
-        store.runs.recordEpoch(runId, report)
         const png = await renderPreview(trained, previewSource, config)
         const previewFile = files.preview(report.epoch)
         writeFileSync(previewFile, png)
