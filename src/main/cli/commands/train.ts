@@ -38,11 +38,18 @@ export async function followTraining(
   json: boolean,
   start: (host: InProcessTrainingHost) => Started
 ): Promise<number> {
-  const progress = createProgress(io, 'Training')
+  // One bar per epoch, so its rate and ETA are the epoch's own.
+  let progress = createProgress(io, 'Training')
+  let barEpoch = 0
   const host = new InProcessTrainingHost((name, payload) => {
     if (name === 'training.batch') {
       const b = payload as TrainingBatch
-      progress.update(b.batch, b.batches, `epoch ${b.epoch}/${b.epochs}  loss ${fmt(b.loss)}`)
+      if (b.epoch !== barEpoch) {
+        progress.done()
+        progress = createProgress(io, `Epoch ${b.epoch}/${b.epochs}`)
+        barEpoch = b.epoch
+      }
+      progress.update(b.batch, b.batches, `loss ${fmt(b.loss)}`)
     } else if (name === 'training.epoch') {
       const e = payload as TrainingEpoch
       progress.done()
