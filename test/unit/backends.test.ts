@@ -17,7 +17,12 @@ describe('initBackend', () => {
   it.skipIf(nativeInstalled)(
     'auto falls back to wasm and says why the native ones were passed over',
     async () => {
+      const hooks = () =>
+        process.listeners('uncaughtException').length + process.listeners('unhandledRejection').length
+      const before = hooks()
       const { name, notes } = await initBackend('auto')
+      // The wasm runtime's rethrowing process hooks are removed again.
+      expect(hooks()).toBe(before)
       expect(name).toBe('wasm')
       expect(tf.getBackend()).toBe('wasm')
       expect(notes.find((n) => n.startsWith('tensorflow-gpu passed over'))).toMatch(/not installed/)

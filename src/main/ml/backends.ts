@@ -50,6 +50,26 @@ const TFJS_NODE_GPU = PACKAGE['tensorflow-gpu']
 const usesGpu = (tf: typeof TF) =>
   Boolean((tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice)
 
+const HOOKS = ['uncaughtException', 'unhandledRejection'] as const
+
+/**
+ * Emscripten's runtime (the wasm backend) installs process-wide uncaughtException/unhandledRejection handlers
+ * that rethrow, so any later stray error would surface from inside its 30 kB minified line and Node would print
+ * that line. Our processes keep their own error handling: drop the handlers it added.
+ */
+async function withoutProcessHooks<T>(fn: () => Promise<T>): Promise<T> {
+  const listeners = (e: (typeof HOOKS)[number]) =>
+    process.listeners(e as 'uncaughtException') as ((...args: unknown[]) => void)[]
+  const before = HOOKS.map((e) => new Set(listeners(e)))
+  try {
+    return await fn()
+  } finally {
+    HOOKS.forEach((e, i) => {
+      for (const l of listeners(e)) if (!before[i].has(l)) process.removeListener(e, l as () => void)
+    })
+  }
+}
+
 /** Loads one backend and makes it the active one; throws, in plain words, when it cannot be used here. */
 async function activate(name: BackendName, notes: string[]): Promise<void> {
   // Loaded here, not at the top, so `aestudio info` and the app's main process never load TensorFlow.js.
@@ -73,7 +93,8 @@ async function activate(name: BackendName, notes: string[]): Promise<void> {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
     wasm.setWasmPaths(wasmDir())
     ;(await import('./kernels')).registerWasmKernels()
-    if (!(await tf.setBackend('wasm'))) throw new Error('WebAssembly failed to initialise')
+    const ok = await withoutProcessHooks(() => tf.setBackend('wasm'))
+    if (!ok) throw new Error('WebAssembly failed to initialise')
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')
     notes.push(
       simd
