@@ -25,7 +25,11 @@ let page: Page
 let home: string
 let folder: string
 
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+async function shot(name: string) {
+  // From the top, so the sticky header sits where it belongs in a full-page capture.
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+}
 const tab = (name: string) => page.getByRole('tab', { name, exact: true }).click()
 
 /** Starts `aestudio serve` on a free port and resolves with the URL it prints (token included). */
@@ -201,6 +205,15 @@ describe('the studio in a browser', () => {
       href
     )
     expect(bytes).toBeGreaterThan(100)
+
+    // The PCA map of the validation codes: each point is a thumbnail button that adds a keyframe.
+    await page.getByRole('button', { name: 'Show the map' }).click()
+    const point = page.getByRole('button', { name: /Use validation image \d+ as a keyframe/ }).first()
+    await point.waitFor({ timeout: 60_000 })
+    await point.click()
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Keyframes in order' }).locator('li').count())
+      .toBe(3)
     await shot('06-morph')
   })
 

@@ -44,7 +44,8 @@ describe('training store', () => {
   beforeEach(() => {
     setActivePinia(createPinia())
     fake = fakeApi({
-      'training.start': () => run(7),
+      'training.start': () => run(7, { backend: null }),
+      'runs.get': () => run(7, { status: 'running', backend: 'wasm', startedAt: '2026-01-01T00:00:01Z' }),
       'training.pause': () => run(7, { status: 'paused' }),
       'runs.metrics': () => [
         { epoch: 1, loss: 1, recon: 1, kl: null, valLoss: 1.2, imagesPerSecond: 1, seconds: 1 },
@@ -86,6 +87,9 @@ describe('training store', () => {
     await s.start()
     fake.emit('training.status', { runId: 7, status: 'running', epochsDone: 0, error: null })
     expect(s.live).toBe(true)
+    // The status event does not say which backend was chosen; the refreshed run row does.
+    await new Promise((r) => setTimeout(r, 0))
+    expect(s.run?.backend).toBe('wasm')
     fake.emit('training.preview', { runId: 7, epoch: 1, file: 'runs/7/previews/1.png' })
     expect(s.previews).toEqual([{ epoch: 1, file: 'runs/7/previews/1.png' }])
     fake.emit('training.status', { runId: 7, status: 'failed', epochsDone: 1, error: 'The loss became NaN.' })

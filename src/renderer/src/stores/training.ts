@@ -104,6 +104,13 @@ export const useTrainingStore = defineStore('training', () => {
       run.value.epochsDone = e.epochsDone
     }
     if (e.status === 'failed') error.value = e.error || 'Training failed.'
+    // The run row knows what a status event does not carry: the backend chosen and why, the timestamps.
+    void api()
+      .invoke('runs.get', { runId: e.runId })
+      .then((fresh) => {
+        if (run.value?.id === fresh.id) run.value = { ...fresh, status: status.value ?? fresh.status }
+      })
+      .catch(() => {})
   }
 
   function onPreview(e: PreviewEvent) {
