@@ -1,6 +1,7 @@
 // The export services end to end on tiny trained runs: morph files (GIF, WebP, PNG strip) decoded back with
 // sharp, the morph viewer's frames, reconstruction / sample / manifold grids, the latent map, and a model export
 // loaded by a fresh TensorFlow.js in another process.
+import * as tf from '@tensorflow/tfjs'
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,6 +10,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeCodes, encodeImages } from '../../src/main/exports/model-ops'
 import { scaleImage, type RawImage } from '../../src/main/exports/raw-image'
+import { fileLoader } from '../../src/main/exports/tfjs-files'
 import { decodeForModel, importFolder, loadTrainingData } from '../../src/main/services/datasets'
 import {
   exportModel,
@@ -385,5 +387,19 @@ describe('model export', () => {
     await expect(exportModel(studio, { runId: runs.conv, out: join(home, 'a-file') })).rejects.toThrow(
       /is a file/
     )
+  })
+
+  it('exports a VAE encoder with its two heads, mean and log-variance', async () => {
+    const dir = join(home, 'exported-vae')
+    await exportModel(studio, { runId: runs.vae, out: dir })
+    const encoder = await tf.loadLayersModel(fileLoader(join(dir, 'encoder')))
+    const out = encoder.predict(tf.zeros([1, SIZE, SIZE, 1])) as tf.Tensor[]
+    expect(out.map((t) => t.shape)).toEqual([
+      [1, 2],
+      [1, 2]
+    ])
+    tf.dispose([...out])
+    encoder.dispose()
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).encoder).toMatch(/mean, logVariance/)
   })
 })

@@ -9,7 +9,9 @@ import { exportProgressBar, exportsService } from './exports-args'
 import { followTraining } from './train'
 
 const usage =
-  'aestudio demo [--out DIR] [--epochs 15] [--size 32] [--latent 16] [--frames 36] [--gif-size 256] [--json]'
+  'aestudio demo [--out DIR] [--epochs 15] [--size 32] [--latent 16] [--frames 36] [--gif-size 256] [--json]\n\n' +
+  'Writes morph.gif and recon.png to --out (default ./aestudio-demo). The sample dataset and the trained run are\n' +
+  'kept in the data directory like any other, so the app shows them and `aestudio morph <runId> ...` can reuse them.'
 
 /**
  * What the demo trains: the conv model with nearest-neighbour upsampling (no checkerboard artifacts on
