@@ -15,6 +15,7 @@ import {
   deleteRun,
   evalRun,
   InProcessTrainingHost,
+  listRuns,
   loadRunModel,
   resumeRun,
   startTraining
@@ -118,7 +119,8 @@ describe('training service', () => {
   it('resumes at the next epoch from the last checkpoint and matches an uninterrupted run', async () => {
     const { studio, datasetId } = await setup()
     const full = collect()
-    await startTraining(studio, { datasetId, config: config({ epochs: 3 }) }, full.host).finished
+    const first = await startTraining(studio, { datasetId, config: config({ epochs: 3 }) }, full.host)
+      .finished
 
     const part = collect()
     const { run, finished } = startTraining(studio, { datasetId, config: config({ epochs: 2 }) }, part.host)
@@ -138,6 +140,7 @@ describe('training service', () => {
     const a = full.epochs()[2]
     const b = again.epochs()[0]
     expect([b.loss, b.valLoss]).toEqual([a.loss, a.valLoss])
+    expect(listRuns(studio).map((r) => r.id)).toEqual([run.id, first.id])
   })
 
   it('stops a diverging run with a clear error and keeps the last good checkpoint', async () => {
