@@ -50,8 +50,12 @@ export async function renderPreview(
   }
   tf.dispose(rows)
   const scale = Math.max(1, Math.ceil(MIN_TILE / size))
-  return sharp(grid, { raw: { width: n * size, height: rows.length * size, channels: channels as 1 | 3 } })
-    .resize(n * size * scale, rows.length * size * scale, { kernel: 'nearest' })
-    .png()
-    .toBuffer()
+  return (
+    sharp(grid, { raw: { width: n * size, height: rows.length * size, channels: channels as 1 | 3 } })
+      .resize(n * size * scale, rows.length * size * scale, { kernel: 'nearest' })
+      // sharp writes sRGB by default; a greyscale dataset gets a greyscale PNG.
+      .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+      .png()
+      .toBuffer()
+  )
 }
