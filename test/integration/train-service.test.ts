@@ -1,7 +1,7 @@
 // The training service end to end on a real (tiny) dataset: in-process training, checkpoints, previews,
 // resume, the divergence guard, and evaluation.
 import * as tf from '@tensorflow/tfjs'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -193,6 +193,7 @@ describe('training service', () => {
     const { host } = collect()
     const { run, finished } = startTraining(studio, { datasetId, config: config({ epochs: 1 }) }, host)
     await finished
+    writeFileSync(join(folder, 'notes.jpg'), 'not a picture')
     const r = await evalRun(studio, run.id, folder)
     expect(r.count).toBe(16)
     expect(r.mse).toBeGreaterThan(0)

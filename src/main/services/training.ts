@@ -284,8 +284,6 @@ export async function loadRunModel(
   return { model, run }
 }
 
-const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif)$/i
-
 /**
  * Reconstruction error of a run's model on a folder of images, preprocessed like its dataset: the mean squared
  * error over all pixel values in [0, 1], and the PSNR in dB. Files that are not usable images are left out.
@@ -309,11 +307,11 @@ export async function evalRun(
   const prep = { size: config.size, channels: config.channels, fit: dataset?.fit ?? 'cover' }
   const per = config.size * config.size * config.channels
   const images: Uint8Array[] = []
-  for (const f of files.filter((f) => IMAGE_EXTENSIONS.test(f.rel))) {
+  for (const f of files) {
     try {
       images.push(await decodeForModel(f.abs, prep))
     } catch {
-      // Not a usable image: eval measures the model, not the folder.
+      // Not a usable image (decodeForModel judges by content, like the importer): eval measures the model.
     }
   }
   if (images.length === 0) throw new StudioError('validation', `${folder} holds no usable images.`)
