@@ -167,6 +167,9 @@ describe('the studio in a browser', () => {
     await slider.focus()
     await page.keyboard.press('Home')
     await page.getByText('Epoch 1 of 2').waitFor()
+    // A larger grid on request, from the best checkpoint.
+    await page.getByRole('button', { name: /Show 16 validation images/ }).click()
+    await page.getByText(/Rows, top to bottom: original → reconstruction/).waitFor({ timeout: 60_000 })
     await shot('05-reconstructions')
   })
 

@@ -2,7 +2,8 @@
 
 export function duration(seconds: number | null | undefined): string {
   if (seconds == null || !Number.isFinite(seconds)) return '—'
-  const s = Math.max(0, Math.round(seconds))
+  if (seconds < 1) return '< 1 s'
+  const s = Math.round(seconds)
   if (s < 60) return `${s} s`
   const m = Math.floor(s / 60)
   if (m < 60) return `${m} min ${s % 60} s`

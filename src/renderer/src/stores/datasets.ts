@@ -149,22 +149,6 @@ export const useDatasetsStore = defineStore('datasets', () => {
     }
   }
 
-  /**
-   * Re-draws the train/validation split with a new validation fraction. There is no separate split call: the
-   * folder is imported again with the new fraction, which decodes nothing when the files are unchanged.
-   */
-  async function setSplit(valFraction: number) {
-    const d = current.value
-    if (!d) return
-    await importPaths([d.source], {
-      name: d.name,
-      size: d.size,
-      channels: d.channels,
-      fit: d.fit,
-      valFraction
-    })
-  }
-
   async function remove(id: number) {
     error.value = null
     try {
@@ -196,7 +180,6 @@ export const useDatasetsStore = defineStore('datasets', () => {
     cancelImport,
     importSamples,
     setExcluded,
-    setSplit,
     remove
   }
 })
