@@ -202,7 +202,7 @@ describe('BatchMatMul on wasm (transposes made explicit)', () => {
   it.each([
     [[7, 33], [7, 5], true, false],
     [[33, 7], [5, 7], false, true],
-    [[5, 40], [3, 7], false, true], // tall b: left to the built-in loop
+    [[5, 40], [3, 7], false, true], // a bigger than b: b is transposed
     [[7, 33], [5, 7], true, true],
     [[2, 6, 9], [2, 6, 4], true, false],
     [[3, 4, 6], [1, 5, 6], false, true],

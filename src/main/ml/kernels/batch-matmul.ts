@@ -5,8 +5,11 @@ import { withOps } from './wasm-ops'
 /**
  * wasm's BatchMatMul sends a transposed operand down a scalar loop (70 ms for the 8192×32·32×64 weight gradient
  * of the benchmark's dense layer) but plain products to XNNPACK (4 ms including an explicit transpose). Gradients
- * of dense layers are exactly such transposed products, so transpose first where that is cheap: always for `a`;
- * for `b` only when it is wide (wasm's Transpose is slow on tall matrices, and then the loop is no worse).
+ * of dense layers are exactly such transposed products, so make every product plain:
+ * - Aᵀ·B: transpose A (an activation batch, or a weight).
+ * - A·Bᵀ with A the smaller (a batch of activations times a big weight): (B·Aᵀ)ᵀ, which transposes only A and
+ *   the small result; wasm's Transpose of a big weight costs as much as the product itself.
+ * - A·Bᵀ otherwise: transpose B.
  */
 function batchMatMul(args: {
   inputs: { a: TensorInfo; b: TensorInfo }
@@ -14,20 +17,22 @@ function batchMatMul(args: {
   attrs: BatchMatMulAttrs
 }) {
   const { inputs, backend, attrs } = args
-  let { a, b } = inputs
-  let { transposeA, transposeB } = attrs
-  const rankB = b.shape.length
-  const flipB = transposeB && b.shape[rankB - 2] <= b.shape[rankB - 1]
-  if (!transposeA && !flipB) return builtin(args)
+  const { a, b } = inputs
+  const { transposeA, transposeB } = attrs
+  if (!transposeA && !transposeB) return builtin(args)
+  const plain = (x: TensorInfo, y: TensorInfo) =>
+    builtin({ inputs: { a: x, b: y }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } })
   return withOps(backend, (ops) => {
-    const swapLast = (x: TensorInfo) => {
+    const t = (x: TensorInfo) => {
       const perm = x.shape.map((_, i) => i)
       perm.splice(-2, 2, perm.length - 1, perm.length - 2)
       return ops.run('Transpose', { x }, { perm })
     }
-    if (transposeA) [a, transposeA] = [swapLast(a), false]
-    if (flipB) [b, transposeB] = [swapLast(b), false]
-    return ops.track(builtin({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA, transposeB } }))
+    const a2 = transposeA ? t(a) : a
+    if (!transposeB) return ops.track(plain(a2, b))
+    const size = (x: TensorInfo) => x.shape.reduce((p, d) => p * d, 1)
+    if (size(a2) <= size(b)) return t(ops.track(plain(b, t(a2))))
+    return ops.track(plain(a2, t(b)))
   })
 }
 
