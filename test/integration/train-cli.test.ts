@@ -79,6 +79,9 @@ describe('aestudio train', () => {
       backend: 'wasm'
     })
     expect(list[0].bestValLoss).toBeGreaterThan(0)
+    const resplit = aestudio(['train', String(list[0].datasetId), '--val', '0.5'], home)
+    expect(resplit.status).toBe(2)
+    expect(resplit.stderr).toMatch(/split is chosen at import/)
 
     const ev = aestudio(['eval', String(out[0].runId), folder, '--json'], home)
     expect(ev.status, ev.stderr).toBe(0)

@@ -110,6 +110,13 @@ async function resolveDataset(
   if (/^\d+$/.test(target) && !existsSync(target)) {
     const d = studio.store.datasets.get(Number(target))
     if (!d) throw new CliError(`Dataset ${target} was not found.`, EXIT.notFound)
+    // The split is fixed when a folder is imported; silently ignoring --val would mislead.
+    if (prep.valFraction !== undefined && prep.valFraction !== d.valFraction)
+      throw new CliError(
+        `Dataset ${d.id} was imported with --val ${d.valFraction}; the split is chosen at import. ` +
+          'Train on the folder instead to import it with another split.',
+        EXIT.usage
+      )
     return d
   }
   if (!existsSync(target) || !statSync(target).isDirectory())
