@@ -187,6 +187,10 @@ describe('the studio in a browser', () => {
     await expect(slider.getAttribute('aria-valuetext')).resolves.toMatch(
       /of the way from keyframe 1 to keyframe 2/
     )
+    // The view reports how long the last decode took (a round trip through the server included).
+    const ms = Number((await page.getByText(/Decoded in \d+ ms/).textContent())!.match(/(\d+) ms/)![1])
+    console.log(`morph frame decoded in ${ms} ms at 32 px`)
+    expect(ms).toBeLessThan(1000)
 
     await page.getByLabel('Frames', { exact: true }).fill(String(FRAMES))
     await page.getByLabel('Ping-pong (play back and forth)').uncheck()
