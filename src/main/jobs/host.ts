@@ -30,9 +30,17 @@ export const forkLauncher: JobLauncher = () => {
       })
   return {
     pid: child.pid,
-    send: (msg) => void child.send(msg),
+    // A control message can race the child's death; its exit handler reports that, so a failed send is dropped
+    // rather than left to surface as an unhandled 'Channel closed' error that would take the owner down.
+    send: (msg) => {
+      if (child.connected) child.send(msg, () => {})
+    },
     onMessage: (fn) => void child.on('message', (m) => fn(m as FromJob)),
-    onExit: (fn) => void child.on('exit', fn),
+    onExit: (fn) => {
+      child.on('exit', fn)
+      // A process that could not start at all emits 'error' without 'exit'.
+      child.on('error', () => child.exitCode === null && child.pid === undefined && fn(null, null))
+    },
     kill: () => void child.kill('SIGKILL')
   }
 }
