@@ -299,32 +299,46 @@ async function finishGrid(studio: Studio, g: GridSpec): Promise<GridResult> {
   return { ...base, file, exportId: studio.store.artifacts.addExport(g.runId, g.kind, file, g.params) }
 }
 
-/** Up to `limit` images of the run's validation split (its training split when it has none), in split order. */
-async function splitImages(studio: Studio, run: Run, limit: number) {
+/**
+ * Up to `limit` images of the run's validation split (its training split when it has none). With `spread`, they
+ * are evenly spaced through the split rather than the first ones, so a folder sorted by kind shows every kind.
+ */
+async function splitImages(studio: Studio, run: Run, limit: number, spread = false) {
   if (run.datasetId === null)
     throw new StudioError('failed', `The dataset of run ${run.id} was deleted, so it has no images to use.`)
   const data = await loadTrainingData(studio, run.datasetId)
   const useVal = data.valCount > 0
-  const count = Math.min(limit, useVal ? data.valCount : data.trainCount)
+  const total = useVal ? data.valCount : data.trainCount
+  const count = Math.min(limit, total)
   if (count === 0) throw new StudioError('failed', `The dataset of run ${run.id} has no images left.`)
+  const picks = spreadIndices(total, count, spread)
+  const per = bytesPerImage(data)
+  const source = useVal ? data.val : data.train
+  const pixels = new Uint8Array(count * per)
+  picks.forEach((index, i) => pixels.set(source.subarray(index * per, (index + 1) * per), i * per))
+  const ids = useVal ? data.valImageIds : data.trainImageIds
   return {
     datasetId: run.datasetId,
     split: useVal ? 'val' : 'train',
     count,
     size: data.size,
     channels: data.channels,
-    pixels: (useVal ? data.val : data.train).subarray(0, count * bytesPerImage(data)),
-    imageIds: (useVal ? data.valImageIds : data.trainImageIds).slice(0, count)
+    pixels,
+    imageIds: picks.map((index) => ids[index])
   }
 }
 
+/** `count` of `total` indices: the first ones, or evenly spaced (⌊i·total/count⌋) through all of them. */
+export const spreadIndices = (total: number, count: number, spread: boolean): number[] =>
+  Array.from({ length: count }, (_, i) => (spread ? Math.floor((i * total) / count) : i))
+
 /**
- * The first `count` validation images above their reconstructions; denoising runs show the corrupted inputs
- * between them, and reconstruct from those.
+ * `count` validation images, evenly spaced through the split, above their reconstructions; denoising runs show
+ * the corrupted inputs between them, and reconstruct from those.
  */
 export async function reconGrid(studio: Studio, input: ReconGridInput): Promise<GridResult> {
   return withRun(studio, input.runId, async ({ run, model }) => {
-    const images = await splitImages(studio, run, input.count)
+    const images = await splitImages(studio, run, input.count, true)
     const denoising = run.config.model === 'denoising'
     const clean = pixelsToTensor(images.pixels, images.count, images.size, images.channels)
     // The same fixed corruption the training loop validates with, so the grid matches the run's previews.

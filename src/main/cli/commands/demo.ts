@@ -9,7 +9,7 @@ import { exportProgressBar, exportsService } from './exports-args'
 import { followTraining } from './train'
 
 const usage =
-  'aestudio demo [--out DIR] [--epochs 15] [--size 32] [--latent 16] [--frames 36] [--gif-size 256] [--json]\n\n' +
+  'aestudio demo [--out DIR] [--epochs 30] [--size 32] [--latent 16] [--frames 36] [--gif-size 256] [--json]\n\n' +
   'Writes morph.gif and recon.png to --out (default ./aestudio-demo). The sample dataset and the trained run are\n' +
   'kept in the data directory like any other, so the app shows them and `aestudio morph <runId> ...` can reuse them.'
 
@@ -19,7 +19,7 @@ const usage =
  * cores with the wasm backend.
  */
 export const DEMO_DEFAULTS = {
-  epochs: 15,
+  epochs: 30,
   size: 32,
   latent: 16,
   frames: 36,
@@ -100,6 +100,7 @@ export const demo: Command = {
               channels: 1,
               epochs,
               batch: 32,
+              lr: 0.002,
               seed: 1
             }
           },
