@@ -332,6 +332,19 @@ describe('latent map', () => {
   })
 })
 
+describe('tensors', () => {
+  it('none are left behind by the viewer calls once a run’s model is loaded', async () => {
+    const keyframes = [images[0], images[7]]
+    await morphFrame(studio, { runId: runs.conv, keyframes, t: 0.5, interp: 'lerp' })
+    const before = tf.memory().numTensors
+    await morphFrame(studio, { runId: runs.conv, keyframes, t: 0.25, interp: 'slerp', size: 64 })
+    await morphExport(studio, morphInput({ out: join(home, 'out', 'leak.gif'), frames: 4, size: 16 }))
+    await reconGrid(studio, { runId: runs.conv, count: 4 })
+    await latentMap(studio, { runId: runs.conv, limit: 100 })
+    expect(tf.memory().numTensors).toBe(before)
+  })
+})
+
 describe('model export', () => {
   it('writes encoder and decoder that a fresh TensorFlow.js loads and that reproduce the reconstructions', async () => {
     const dir = join(home, 'exported')
