@@ -137,5 +137,8 @@ describe('the built app', () => {
     ])
       expect(yml).toContain(unpack)
     for (const target of ['AppImage', 'deb', 'dmg', 'nsis']) expect(yml).toMatch(new RegExp(`- ${target}\\b`))
+    // sharp cannot read inside app.asar, so the sample images ship as real files where samplesRoot() looks.
+    expect(yml).toMatch(/extraResources:\n {2}- from: resources\/samples\n {4}to: samples/)
+    expect(yml).not.toContain('resources/samples/**')
   })
 })
