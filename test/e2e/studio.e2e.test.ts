@@ -1,21 +1,16 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { ChildProcess } from 'node:child_process'
+import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ROOT } from '../helpers/cli'
 import { makeImageFolder } from '../helpers/images'
-import { tempDirForSuite } from './suite-dir'
+import { buildOnce, launchBrowser, screenshot, SHOTS, startServer, tempDirForSuite } from './harness'
 
 /**
  * The real UI in a real browser: the built renderer served by `aestudio serve` (web mode), driven with
  * playwright-core in Debian's Chromium. One journey, in order, as a newcomer would take it; a screenshot of every
  * screen lands in test-results/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const SHOTS = join(ROOT, 'test-results')
 const IMAGES = 24
 const FRAMES = 6
 
@@ -25,70 +20,21 @@ let page: Page
 let home: string
 let folder: string
 
-async function shot(name: string) {
-  // From the top, so the sticky header sits where it belongs in a full-page capture.
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
-}
+const shot = (name: string) => screenshot(page, name)
 const tab = (name: string) => page.getByRole('tab', { name, exact: true }).click()
-
-/** Starts `aestudio serve` on a free port and resolves with the URL it prints (token included). */
-function startServer(dataDir: string): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin', 'aestudio.js'), 'serve', '--json', '--port', '0'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, AESTUDIO_HOME: dataDir, FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe']
-    }
-  )
-  server = child
-  let stderr = ''
-  child.stderr!.on('data', (d) => (stderr += String(d)))
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! })
-    lines.once('line', (line) => {
-      try {
-        resolve((JSON.parse(line) as { openUrl: string }).openUrl)
-      } catch {
-        reject(new Error(`aestudio serve printed: ${line}\n${stderr}`))
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`aestudio serve exited with ${code}:\n${stderr}`)))
-  })
-}
 
 describe('the studio in a browser', () => {
   const dir = tempDirForSuite()
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`)
-    mkdirSync(SHOTS, { recursive: true })
-    if (!process.env.E2E_SKIP_BUILD) {
-      const build = spawnSync('npx', ['electron-vite', 'build'], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 240_000
-      })
-      if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`)
-    }
+    buildOnce()
     home = join(dir, 'home')
     folder = join(dir, 'my images')
     await makeImageFolder(folder, IMAGES, 48)
-    const url = await startServer(home)
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync'
-      ]
-    })
+    const started = await startServer(home)
+    server = started.child
+    const url = started.url
+    browser = await launchBrowser()
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' })
     const problems: string[] = []
     page.on('pageerror', (e) => problems.push(e.message))
