@@ -126,6 +126,25 @@ describe('buildModel', () => {
     }
   })
 
+  it("initialises like PyTorch's defaults: weights and biases uniform in ±1/√fanIn", () => {
+    const model = buildModel(parseTrainConfig({ model: 'conv', size: 32, channels: 3, latent: 16 }))
+    const weights = [...model.encoder.weights, ...model.decoder.weights]
+    // fan-in per layer, in build order: conv 3·9, 32·9, 64·9; dense 4·4·128; dense 16; conv-transpose
+    // (PyTorch counts its output channels) 64·9, 32·9, 3·9.
+    const fans = [27, 288, 576, 2048, 16, 576, 288, 27]
+    expect(weights.length).toBe(2 * fans.length)
+    fans.forEach((fan, i) => {
+      for (const w of [weights[2 * i], weights[2 * i + 1]]) {
+        const v = w.read().dataSync()
+        const max = v.reduce((m, x) => Math.max(m, Math.abs(x)), 0)
+        expect(max).toBeLessThanOrEqual(1 / Math.sqrt(fan))
+        // Spread over the whole interval (the bound is reached), and biases are not zeros.
+        expect(max).toBeGreaterThan((v.length > 100 ? 0.95 : 0.5) / Math.sqrt(fan))
+      }
+    })
+    model.dispose()
+  })
+
   it('encoder and decoder save and reload in TensorFlow.js layers format', async () => {
     for (const kind of ['conv', 'vae', 'dense'] as const) {
       const model = buildModel(tiny({ model: kind, upsample: 'resize' }))

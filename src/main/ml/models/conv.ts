@@ -9,12 +9,9 @@ import { conv, convTranspose, dense, type SeededInit } from './layers'
 export function convEncoder(config: TrainConfig, init: SeededInit, heads: 1 | 2 = 1): tf.LayersModel {
   const input = tf.input({ shape: [config.size, config.size, config.channels], name: 'image' })
   let h = input
-  for (const filters of [32, 64, 128]) h = conv(init, filters, 2, 'relu').apply(h) as tf.SymbolicTensor
+  for (const filters of [32, 64, 128]) h = conv(init, h, filters, 2, 'relu')
   const flat = tf.layers.flatten().apply(h) as tf.SymbolicTensor
-  const outputs = Array.from(
-    { length: heads },
-    () => dense(init, config.latent).apply(flat) as tf.SymbolicTensor
-  )
+  const outputs = Array.from({ length: heads }, () => dense(init, flat, config.latent))
   return tf.model({ inputs: input, outputs: heads === 1 ? outputs[0] : outputs, name: 'encoder' })
 }
 
@@ -26,7 +23,7 @@ export function convEncoder(config: TrainConfig, init: SeededInit, heads: 1 | 2 
 export function convDecoder(config: TrainConfig, init: SeededInit): tf.LayersModel {
   const s = config.size / 8
   const input = tf.input({ shape: [config.latent], name: 'code' })
-  let h = dense(init, s * s * 128, 'relu').apply(input) as tf.SymbolicTensor
+  let h = dense(init, input, s * s * 128, 'relu')
   h = tf.layers.reshape({ targetShape: [s, s, 128] }).apply(h) as tf.SymbolicTensor
   const stages: [number, 'relu' | 'sigmoid'][] = [
     [64, 'relu'],
@@ -35,10 +32,10 @@ export function convDecoder(config: TrainConfig, init: SeededInit): tf.LayersMod
   ]
   for (const [filters, activation] of stages) {
     if (config.upsample === 'transpose') {
-      h = convTranspose(init, filters, activation).apply(h) as tf.SymbolicTensor
+      h = convTranspose(init, h, filters, activation)
     } else {
       h = tf.layers.upSampling2d({ size: [2, 2], interpolation: 'nearest' }).apply(h) as tf.SymbolicTensor
-      h = conv(init, filters, 1, activation).apply(h) as tf.SymbolicTensor
+      h = conv(init, h, filters, 1, activation)
     }
   }
   return tf.model({ inputs: input, outputs: h, name: 'decoder' })

@@ -6,9 +6,9 @@ import { dense, type SeededInit } from './layers'
 export function denseEncoder(config: TrainConfig, init: SeededInit): tf.LayersModel {
   const input = tf.input({ shape: [config.size, config.size, config.channels], name: 'image' })
   let h = tf.layers.flatten().apply(input) as tf.SymbolicTensor
-  h = dense(init, 512, 'relu').apply(h) as tf.SymbolicTensor
-  h = dense(init, 256, 'relu').apply(h) as tf.SymbolicTensor
-  h = dense(init, config.latent).apply(h) as tf.SymbolicTensor
+  h = dense(init, h, 512, 'relu')
+  h = dense(init, h, 256, 'relu')
+  h = dense(init, h, config.latent)
   return tf.model({ inputs: input, outputs: h, name: 'encoder' })
 }
 
@@ -16,9 +16,9 @@ export function denseEncoder(config: TrainConfig, init: SeededInit): tf.LayersMo
 export function denseDecoder(config: TrainConfig, init: SeededInit): tf.LayersModel {
   const { size, channels } = config
   const input = tf.input({ shape: [config.latent], name: 'code' })
-  let h = dense(init, 256, 'relu').apply(input) as tf.SymbolicTensor
-  h = dense(init, 512, 'relu').apply(h) as tf.SymbolicTensor
-  h = dense(init, size * size * channels, 'sigmoid').apply(h) as tf.SymbolicTensor
+  let h = dense(init, input, 256, 'relu')
+  h = dense(init, h, 512, 'relu')
+  h = dense(init, h, size * size * channels, 'sigmoid')
   h = tf.layers.reshape({ targetShape: [size, size, channels] }).apply(h) as tf.SymbolicTensor
   return tf.model({ inputs: input, outputs: h, name: 'decoder' })
 }
