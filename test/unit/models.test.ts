@@ -136,7 +136,7 @@ describe('buildModel', () => {
     fans.forEach((fan, i) => {
       for (const w of [weights[2 * i], weights[2 * i + 1]]) {
         const v = w.read().dataSync()
-        const max = v.reduce((m, x) => Math.max(m, Math.abs(x)), 0)
+        const max = Array.from(v as Float32Array).reduce((m, x) => Math.max(m, Math.abs(x)), 0)
         expect(max).toBeLessThanOrEqual(1 / Math.sqrt(fan))
         // Spread over the whole interval (the bound is reached), and biases are not zeros.
         expect(max).toBeGreaterThan((v.length > 100 ? 0.95 : 0.5) / Math.sqrt(fan))
