@@ -225,3 +225,39 @@ describe('BatchMatMul on wasm (transposes made explicit)', () => {
     for (const d of diffs) expect(d).toBeLessThan(1e-5)
   })
 })
+
+describe('other gradients the models need on wasm', () => {
+  it.each(['wasm', 'cpu'] as const)(
+    'nearest-neighbour ×2 upsampling (the resize decoder) on %s: each input gets the sum of its 2×2 block',
+    async (backend) => {
+      // Checked against the definition: tfjs' own cpu ResizeNearestNeighborGrad reads dy at the wrong batch stride
+      // (30 where the block sum is 78 on a 2×2×2×1 input); initBackend('cpu') registers a fixed one.
+      await initBackend(backend)
+      const [n, h, w, c] = [2, 5, 7, 3]
+      const x = tf.zeros([n, h, w, c]) as tf.Tensor4D
+      const dyValues = random([n, 2 * h, 2 * w, c], 5)
+      const dy = tf.tensor4d(dyValues, [n, 2 * h, 2 * w, c])
+      const g = tf.grad((a: tf.Tensor) =>
+        tf.sum(tf.mul(tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [2 * h, 2 * w]), dy))
+      )(x)
+      const got = g.dataSync()
+      const at = (b: number, y: number, xx: number, ch: number) =>
+        dyValues[((b * 2 * h + y) * 2 * w + xx) * c + ch]
+      let worst = 0
+      for (let b = 0; b < n; b++)
+        for (let i = 0; i < h; i++)
+          for (let j = 0; j < w; j++)
+            for (let ch = 0; ch < c; ch++) {
+              const want =
+                at(b, 2 * i, 2 * j, ch) +
+                at(b, 2 * i, 2 * j + 1, ch) +
+                at(b, 2 * i + 1, 2 * j, ch) +
+                at(b, 2 * i + 1, 2 * j + 1, ch)
+              worst = Math.max(worst, Math.abs(got[((b * h + i) * w + j) * c + ch] - want))
+            }
+      expect(worst).toBeLessThan(1e-5)
+      tf.dispose([x, dy, g])
+      await initBackend('wasm')
+    }
+  )
+})

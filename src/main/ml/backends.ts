@@ -103,6 +103,7 @@ async function activate(name: BackendName, notes: string[]): Promise<void> {
     )
     return
   }
+  ;(await import('./kernels')).registerCpuKernels()
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise')
 }
 

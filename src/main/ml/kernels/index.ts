@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { batchMatMulConfig } from './batch-matmul'
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter'
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input'
+import { resizeNearestGradCpuConfig } from './resize-nearest-grad-cpu'
 
 /** Built-in wasm kernels we wrap or replace with faster formulations, given the built-in one. */
 const OVERRIDES: Record<string, (builtin: tf.KernelConfig) => tf.KernelConfig> = {
@@ -25,4 +26,15 @@ export function registerWasmKernels(): void {
     tf.unregisterKernel(name, 'wasm')
     tf.registerKernel(make(builtin))
   }
+}
+
+let cpuRegistered = false
+
+/** Fixes for the cpu backend's training kernels (see resize-nearest-grad-cpu.ts). */
+export function registerCpuKernels(): void {
+  if (cpuRegistered) return
+  cpuRegistered = true
+  const builtin = tf.getKernel(resizeNearestGradCpuConfig.kernelName, 'cpu')
+  if (builtin) tf.unregisterKernel(resizeNearestGradCpuConfig.kernelName, 'cpu')
+  tf.registerKernel(resizeNearestGradCpuConfig)
 }
