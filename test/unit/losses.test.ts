@@ -106,6 +106,30 @@ describe('losses', () => {
     model.dispose()
   })
 
+  it('the W₁ᵀW₁ form has the same gradients as the direct form', () => {
+    // 600-wide input, batch 40: the Gram form is picked. Reference: Σ (M W₁ᵀ)² differentiated by tfjs.
+    const w1 = tf.randomNormal([600, 8], 0, 0.1, 'float32', 1) as tf.Tensor2D
+    const w2 = tf.randomNormal([8, 5], 0, 0.3, 'float32', 2) as tf.Tensor2D
+    const h = tf.relu(tf.randomNormal([40, 8], 0, 1, 'float32', 3)) as tf.Tensor2D
+    const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => jacobianPenalty([a, b] as tf.Tensor2D[], [h]))([
+      w1,
+      w2
+    ])
+    const reference = tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+      const m = tf.mul(tf.expandDims(tf.transpose(b), 0), tf.expandDims(tf.step(h), 1)) // [N, 5, 8]
+      const j = tf.matMul(tf.reshape(m, [-1, 8]), a, false, true)
+      return tf.div(tf.sum(tf.square(j)), 40)
+    })([w1, w2])
+    for (let i = 0; i < 2; i++) {
+      const got = ours[i].dataSync()
+      const want = reference[i].dataSync()
+      const scale = Math.max(...Array.from(want as Float32Array, Math.abs))
+      const worst = Array.from(got as Float32Array).reduce((m, v, j) => Math.max(m, Math.abs(v - want[j])), 0)
+      expect(worst / scale).toBeLessThan(1e-4)
+    }
+    tf.dispose([w1, w2, h, ...ours, ...reference])
+  })
+
   it('both Jacobian formulations (direct and via W₁ᵀW₁) agree', () => {
     // Wide input with a tiny batch picks the direct product; a narrow input with a big batch picks the Gram form.
     const w = [tf.randomNormal([600, 8], 0, 0.1, 'float32', 1), tf.randomNormal([8, 5], 0, 0.3, 'float32', 2)]

@@ -59,7 +59,25 @@ export function jacobianPenalty(kernels: tf.Tensor2D[], hidden: tf.Tensor2D[]): 
     const total =
       direct <= viaGram
         ? tf.sum(tf.square(tf.matMul(rows, kernels[0], false, true)))
-        : tf.sum(tf.mul(tf.matMul(rows, tf.matMul(kernels[0], kernels[0], true, false)), rows))
+        : gramNorm(rows as tf.Tensor2D, kernels[0])
     return tf.div(total, n)
   })
 }
+
+/**
+ * Σ (M G) ⊙ M with G = W₁ᵀW₁, with its gradient written out: ∂/∂M = 2·M·G and ∂/∂W₁ = 2·W₁·(MᵀM) (G is
+ * symmetric). Autodiff would differentiate G = W₁ᵀW₁ with two more input-wide products; this needs one.
+ */
+const gramNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [m, w1, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc]
+  const mg = tf.matMul(m, tf.matMul(w1, w1, true, false))
+  save([m, w1, mg])
+  return {
+    value: tf.sum<tf.Scalar>(tf.mul(mg, m)),
+    gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
+      const [sm, sw1, smg] = saved as tf.Tensor2D[]
+      const scale = tf.mul(dy, 2)
+      return [tf.mul(smg, scale), tf.mul(tf.matMul(sw1, tf.matMul(sm, sm, true, false)), scale)]
+    }
+  }
+}) as (m: tf.Tensor2D, w1: tf.Tensor2D) => tf.Scalar
