@@ -227,6 +227,21 @@ describe('BatchMatMul on wasm (transposes made explicit)', () => {
 })
 
 describe('other gradients the models need on wasm', () => {
+  it('other resize gradients (aligned corners, non-whole factors) still match cpu on batch 1', async () => {
+    for (const [to, align] of [
+      [[10, 14], true],
+      [[7, 11], false],
+      [[12, 21], false]
+    ] as const) {
+      const diffs = await compare([[1, 5, 7, 3]], (x) => [
+        tf.grad((a: tf.Tensor) =>
+          tf.sum(tf.square(tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [...to], align)))
+        )(x)
+      ])
+      for (const d of diffs) expect(d).toBeLessThan(1e-5)
+    }
+  })
+
   it.each(['wasm', 'cpu'] as const)(
     'nearest-neighbour ×2 upsampling (the resize decoder) on %s: each input gets the sum of its 2×2 block',
     async (backend) => {

@@ -2,19 +2,22 @@ import * as tf from '@tensorflow/tfjs'
 import { batchMatMulConfig } from './batch-matmul'
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter'
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input'
+import { resizeNearestGradConfig } from './resize-nearest-grad'
 import { resizeNearestGradCpuConfig } from './resize-nearest-grad-cpu'
 
 /** Built-in wasm kernels we wrap or replace with faster formulations, given the built-in one. */
 const OVERRIDES: Record<string, (builtin: tf.KernelConfig) => tf.KernelConfig> = {
   [tf.Conv2DBackpropInput]: conv2DBackpropInputConfig,
-  [tf.BatchMatMul]: batchMatMulConfig
+  [tf.BatchMatMul]: batchMatMulConfig,
+  [tf.ResizeNearestNeighborGrad]: resizeNearestGradConfig
 }
 
 let registered = false
 
 /**
- * Training kernels for the wasm backend: Conv2DBackpropFilter, which it lacks, and faster Conv2DBackpropInput and
- * BatchMatMul (see their files). Call before the wasm backend initialises, so the built-ins' setups still run.
+ * Training kernels for the wasm backend: Conv2DBackpropFilter, which it lacks, and faster Conv2DBackpropInput,
+ * BatchMatMul and ResizeNearestNeighborGrad (see their files). Call before the wasm backend initialises, so the
+ * built-ins' setups still run.
  */
 export function registerWasmKernels(): void {
   if (registered) return
