@@ -188,4 +188,24 @@ describe('the studio in a browser', () => {
     await tab('Train')
     await shot('09-train-dark')
   })
+
+  it('trains a VAE whose chart adds reconstruction and KL, and draws random images from it', async () => {
+    await tab('Train')
+    await page.getByRole('combobox', { name: /^Model\b/ }).selectOption('vae')
+    await page.getByText('Variational: a smooth latent space').waitFor()
+    await page.getByLabel('Epochs').fill('1')
+    await page.getByRole('button', { name: 'Start training' }).click()
+    await page.getByText(/Run #2: Finished/).waitFor({ timeout: 240_000 })
+    // One epoch: training, validation, reconstruction and KL points.
+    await expect.poll(() => page.locator('.canvas-box[data-points]').getAttribute('data-points')).toBe('4')
+    await tab('Morph')
+    await page.getByLabel('Model (run)').selectOption('2')
+    await page.getByRole('button', { name: 'Draw 16 new images' }).click()
+    const samples = page.getByAltText('A grid of 16 images decoded from random codes')
+    await samples.waitFor({ timeout: 60_000 })
+    await expect
+      .poll(() => samples.evaluate((i) => (i as HTMLImageElement).naturalWidth), { timeout: 30_000 })
+      .toBeGreaterThan(0)
+    await shot('11-vae-samples-dark')
+  })
 })

@@ -81,6 +81,16 @@ describe('training store', () => {
     expect(s.lastEpoch?.etaSeconds).toBe(2)
   })
 
+  it('adds reconstruction and KL lines when a VAE reports KL', async () => {
+    const s = useTrainingStore()
+    s.datasetId = 1
+    await s.start()
+    expect(s.series.map((l) => l.label)).toEqual(['training', 'validation'])
+    fake.emit('training.epoch', { ...epoch(7, 1), recon: 0.3, kl: 0.1 })
+    expect(s.series.map((l) => l.label)).toEqual(['training', 'validation', 'reconstruction', 'KL'])
+    expect(s.series[3].points).toEqual([{ x: 1, y: 0.1 }])
+  })
+
   it('follows status and preview events, and shows a failure in plain words', async () => {
     const s = useTrainingStore()
     s.datasetId = 1
@@ -129,13 +139,15 @@ describe('training store', () => {
     expect(fake.calls).toHaveLength(0)
   })
 
-  it('takes the latent default from Settings until the person overrides it', () => {
+  it('takes latent and backend defaults from Settings until the person overrides them, never the size', () => {
     const s = useTrainingStore()
-    s.applyDefaults({ latent: 8, size: 32, backend: 'wasm' })
-    expect(s.form.latent).toBe(8)
+    s.form.size = 32 // from the dataset
+    s.applyDefaults({ latent: 8, backend: 'wasm' })
+    expect(s.form).toMatchObject({ latent: 8, backend: 'wasm', size: 32 })
     s.setLatent(24)
-    s.applyDefaults({ latent: 64, size: 32, backend: 'wasm' })
-    expect(s.form.latent).toBe(24)
+    s.setBackend('cpu')
+    s.applyDefaults({ latent: 64, backend: 'auto' })
+    expect(s.form).toMatchObject({ latent: 24, backend: 'cpu', size: 32 })
   })
 
   it('shows an existing run with its metrics so far, then keeps appending', async () => {

@@ -95,6 +95,7 @@ export const useMorphStore = defineStore('morph', () => {
     if (id === runId.value) return
     runId.value = id
     frame.value = null
+    frameMs.value = null
     map.value = []
     samples.value = null
     exported.value = null

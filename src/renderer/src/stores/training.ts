@@ -53,20 +53,34 @@ export const useTrainingStore = defineStore('training', () => {
   // The chart's data: plain arrays appended to in place (never reactive, never replaced during a run).
   const buffers = shallowRef(markRaw(emptyBuffers()))
   const revision = ref(0)
-  const series = computed(() => seriesOf(buffers.value))
+  // The buffers are not reactive (they grow in place); the revision says when the set of lines may have changed.
+  const series = computed(() => {
+    void revision.value
+    return seriesOf(buffers.value)
+  })
   const live = computed(() => status.value !== null && LIVE.includes(status.value))
   let listening: (() => void)[] = []
 
-  /** Settings supply the defaults; a value the person typed for this run wins. */
-  function applyDefaults(defaults: { latent: number; size: number; backend: TrainConfig['backend'] }) {
+  /** Set once the person picks a backend for this run. */
+  const backendOverridden = ref(false)
+
+  /**
+   * Settings supply the defaults; a value the person chose for this run wins. The image size is not among them:
+   * a run trains at its dataset's size (Settings' default image size applies to imports).
+   */
+  function applyDefaults(defaults: { latent: number; backend: TrainConfig['backend'] }) {
     if (!latentOverridden.value) form.latent = defaults.latent
-    form.size = defaults.size
-    form.backend = defaults.backend
+    if (!backendOverridden.value) form.backend = defaults.backend
   }
 
   function setLatent(value: number) {
     form.latent = value
     latentOverridden.value = true
+  }
+
+  function setBackend(value: TrainConfig['backend']) {
+    form.backend = value
+    backendOverridden.value = true
   }
 
   const mine = (e: { runId: number }) => run.value !== null && e.runId === run.value.id
@@ -246,6 +260,7 @@ export const useTrainingStore = defineStore('training', () => {
     live,
     applyDefaults,
     setLatent,
+    setBackend,
     listen,
     stopListening,
     show,
