@@ -101,6 +101,29 @@ describe('the studio window', () => {
     w.unmount()
   })
 
+  it('follows native menu commands: Preferences opens Settings, Export GIF opens Morph', async () => {
+    const fake = fakeApi({
+      'app.info': () => info,
+      'settings.get': () => settings,
+      'datasets.list': () => [],
+      'runs.list': () => []
+    })
+    provideApi(fake.api)
+    const w = mount(App, { global: { plugins: [createPinia()] } })
+    await flushPromises()
+    fake.emit('menu.command', { command: 'preferences' })
+    await flushPromises()
+    expect(w.find('[role=tab][aria-selected=true]').text()).toBe('Settings')
+    fake.emit('menu.command', { command: 'export-gif' })
+    await flushPromises()
+    expect(w.find('[role=tab][aria-selected=true]').text()).toBe('Morph')
+    fake.emit('menu.command', { command: 'import-folder' })
+    await flushPromises()
+    expect(w.find('[role=tab][aria-selected=true]').text()).toBe('Datasets')
+    w.unmount()
+    expect(fake.listenerCount('menu.command')).toBe(0)
+  })
+
   it('shows a plain error when the engine cannot be reached', async () => {
     const fake = fakeApi({})
     provideApi(fake.api)

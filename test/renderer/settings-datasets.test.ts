@@ -150,6 +150,31 @@ describe('datasets store', () => {
     expect(s.skipped[0].reason).toBe('empty file')
   })
 
+  it('"Try sample images" imports the bundled set by its folder', async () => {
+    const fake = fakeApi({
+      'samples.folder': () => ({ path: '/app/resources/samples', name: 'Fashion-MNIST', count: 300 }),
+      'datasets.import': () => ({ datasetId: 1, imported: 300, duplicates: 0, skipped: [] }),
+      'datasets.list': () => [dataset],
+      'datasets.images': page,
+      'datasets.skipped': () => []
+    })
+    provideApi(fake.api)
+    const s = useDatasetsStore()
+    await s.importSamples({ size: 32, channels: 1, fit: 'cover', valFraction: 0.1 })
+    expect(fake.calls[1]).toEqual({
+      name: 'datasets.import',
+      input: {
+        paths: ['/app/resources/samples'],
+        name: 'Fashion-MNIST',
+        size: 32,
+        channels: 1,
+        fit: 'cover',
+        valFraction: 0.1
+      }
+    })
+    expect(s.lastImport?.imported).toBe(300)
+  })
+
   it('says plainly when the folder cannot be imported', async () => {
     const fake = fakeApi({
       'datasets.import': () => {

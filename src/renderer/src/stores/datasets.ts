@@ -129,8 +129,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
   async function importSamples(options: ImportForm) {
     importError.value = null
     try {
-      const { path } = await api().invoke('samples.folder', undefined)
-      await importPaths([path], { ...options, name: options.name ?? 'Sample images' })
+      const sample = await api().invoke('samples.folder', undefined)
+      await importPaths([sample.path], { ...options, name: options.name ?? sample.name })
     } catch (err) {
       importError.value = errorText(err)
     }
