@@ -97,8 +97,12 @@ describe('the thumbnail grid at 10,000 images', () => {
       `10,000-image grid frame times: wheel p50 ${pct(wheel, 0.5).toFixed(1)} / p95 ${pct(wheel, 0.95).toFixed(1)} ms; ` +
         `scrollbar drag p50 ${pct(drag, 0.5).toFixed(1)} / p95 ${pct(drag, 0.95).toFixed(1)} ms`
     )
-    expect(pct(wheel, 0.95)).toBeLessThan(50)
-    expect(pct(drag, 0.5)).toBeLessThan(50)
+    // Smooth: the median frame keeps the display's pace (16.7 ms at 60 Hz) and almost none stall. The bounds
+    // leave room for software rendering on a busy 2-core machine; the log above has the real figures.
+    for (const t of [wheel, drag]) {
+      expect(pct(t, 0.5)).toBeLessThan(25)
+      expect(pct(t, 0.95)).toBeLessThan(100)
+    }
     expect(await cells()).toBeLessThan(250)
     // At the bottom, the last image's thumbnail is there and loads.
     const last = grid.getByRole('img', { name: `${COUNT - 1}.png` })
