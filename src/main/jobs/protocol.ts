@@ -7,8 +7,7 @@ export type JobKind = 'import' | 'train'
 export type JobAction = 'pause' | 'resume' | 'stop'
 
 export type ToJob =
-  | { type: 'start'; kind: JobKind; home: string; params: unknown }
-  | { type: 'control'; action: JobAction }
+  { type: 'start'; kind: JobKind; home: string; params: unknown } | { type: 'control'; action: JobAction }
 
 export type FromJob =
   | { type: 'event'; name: string; payload: unknown }
