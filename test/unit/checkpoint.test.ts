@@ -9,9 +9,9 @@ import {
   readCheckpoint,
   restoreState,
   sha256,
-  writeFileAtomic,
   type CheckpointData
 } from '../../src/main/ml/checkpoint'
+import { writeFileAtomic } from '../../src/main/util/atomic-write'
 import { trainLoop } from '../../src/main/ml/loop'
 import { Rng } from '../../src/main/ml/rng'
 import { tempDir } from '../helpers/tmp'

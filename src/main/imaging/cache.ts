@@ -1,6 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { closeSync, openSync, readSync } from 'node:fs'
 import type { Preprocessing } from './decode'
 
 export const bytesPerImage = ({ size, channels }: Pick<Preprocessing, 'size' | 'channels'>) =>
@@ -17,22 +16,6 @@ export function pixelFileName(p: Preprocessing, slotHashes: readonly string[]): 
 }
 
 export const thumbName = (sha256: string) => `${sha256}.webp`
-
-/** Writes a file so that readers see the old content or the new, never a part: temp file, fsync, rename. */
-export function writeFileAtomic(file: string, chunks: Iterable<Uint8Array>): void {
-  const tmp = join(dirname(file), `.${randomBytes(6).toString('hex')}.tmp`)
-  const fd = openSync(tmp, 'w')
-  try {
-    for (const c of chunks) writeSync(fd, c)
-    fsyncSync(fd)
-  } catch (err) {
-    closeSync(fd)
-    rmSync(tmp, { force: true })
-    throw err
-  }
-  closeSync(fd)
-  renameSync(tmp, file)
-}
 
 /** Reads images `slots` (in that order) of a packed pixel file into one contiguous array. */
 export function readSlots(file: string, slots: readonly number[], bytesPer: number): Uint8Array {

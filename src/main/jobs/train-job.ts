@@ -10,16 +10,10 @@ import type {
   TrainingStatus
 } from '../../shared/contract/training'
 import { initBackend } from '../ml/backends'
-import {
-  captureState,
-  encodeCheckpoint,
-  readCheckpoint,
-  restoreState,
-  sha256,
-  writeFileAtomic
-} from '../ml/checkpoint'
+import { captureState, encodeCheckpoint, readCheckpoint, restoreState, sha256 } from '../ml/checkpoint'
 import { NonFiniteLossError, trainLoop, type TrainingSet } from '../ml/loop'
 import { buildModel } from '../ml/models/index'
+import { writeFileAtomic } from '../util/atomic-write'
 import { renderPreview } from '../ml/preview'
 import { Rng } from '../ml/rng'
 import type { Autoencoder } from '../ml/types'

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { createHash } from 'node:crypto'
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { parseTrainConfig, type TrainConfig } from '../../shared/config'
 import type { RngState } from './rng'
 import type { Autoencoder } from './types'
@@ -138,34 +137,6 @@ export function decodeCheckpoint(buf: Buffer, file = 'checkpoint'): CheckpointDa
 }
 
 export const sha256 = (buf: Buffer): string => createHash('sha256').update(buf).digest('hex')
-
-/** Writes a file so that a crash at any moment leaves either the old file or the complete new one. */
-export function writeFileAtomic(file: string, bytes: Buffer): void {
-  const tmp = `${file}.${process.pid}.tmp`
-  const fd = openSync(tmp, 'w')
-  try {
-    let done = 0
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
-    fsyncSync(fd)
-  } catch (err) {
-    closeSync(fd)
-    rmSync(tmp, { force: true })
-    throw err
-  }
-  closeSync(fd)
-  renameSync(tmp, file)
-  // Make the rename itself durable. Directories cannot be opened for fsync on Windows; the rename is enough there.
-  try {
-    const dir = openSync(dirname(file), 'r')
-    try {
-      fsyncSync(dir)
-    } finally {
-      closeSync(dir)
-    }
-  } catch {
-    /* best effort */
-  }
-}
 
 /** Reads and decodes a checkpoint, checking its hash when one was recorded. */
 export function readCheckpoint(file: string, expectedSha256?: string): CheckpointData {

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import type { ImportProgress, ImportResult, SkippedFile } from '../../shared/contract/datasets'
 import type { Dataset } from '../../shared/contract/domain'
-import { bytesPerImage, pixelFileName, readSlots, thumbName, writeFileAtomic } from '../imaging/cache'
+import { bytesPerImage, pixelFileName, readSlots, thumbName } from '../imaging/cache'
+import { writeFileAtomic } from '../util/atomic-write'
 import {
   checkFile,
   DecodeError,
