@@ -4,6 +4,7 @@ import { appInfo } from '../services/app-info'
 import type { Studio } from '../services/studio'
 import { datasetHandlers } from './datasets'
 import { exportHandlers } from './exports'
+import { insightsHandlers } from './insights'
 import { shellHandlers } from '../shell/handlers'
 import { settingsHandlers } from './settings'
 import { trainingHandlers } from './training'
@@ -20,6 +21,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'app.info': () => appInfo(studio),
     ...datasetHandlers(ctx),
     ...exportHandlers(ctx),
+    ...insightsHandlers(ctx),
     ...settingsHandlers(ctx),
     ...trainingHandlers(ctx),
     ...shellHandlers()

@@ -3,6 +3,7 @@ import type { CallSpec, EventSpec } from './define'
 import { appCalls } from './app'
 import { datasetCalls, datasetEvents } from './datasets'
 import { exportCalls, exportEvents } from './exports'
+import { insightsCalls } from './insights'
 import { settingsCalls, settingsEvents } from './settings'
 import { shellCalls, shellEvents } from './shell'
 import { trainingCalls, trainingEvents } from './training'
@@ -11,6 +12,7 @@ export * from './define'
 export * from './app'
 export * from './datasets'
 export * from './exports'
+export * from './insights'
 export * from './settings'
 export * from './shell'
 export * from './training'
@@ -20,6 +22,7 @@ export const calls = {
   ...appCalls,
   ...datasetCalls,
   ...exportCalls,
+  ...insightsCalls,
   ...shellCalls,
   ...settingsCalls,
   ...trainingCalls

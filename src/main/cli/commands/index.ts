@@ -1,5 +1,6 @@
 import type { Command } from '../command'
 import { bench } from './bench'
+import { compression } from './compression'
 import { datasetsCommand } from './datasets'
 import { demo } from './demo'
 import { exportCommand } from './export'
@@ -7,6 +8,7 @@ import { importCommand } from './import'
 import { info } from './info'
 import { manifold } from './manifold'
 import { morph } from './morph'
+import { pca } from './pca'
 import { recon } from './recon'
 import { sample } from './sample'
 import { serve } from './serve'
@@ -29,6 +31,8 @@ export const commands: Command[] = [
   recon,
   sample,
   manifold,
+  pca,
+  compression,
   exportCommand,
   demo,
   serve

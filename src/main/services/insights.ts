@@ -1,0 +1,267 @@
+/**
+ * What the tutorials claim, measured on the user's own run: PCA as a linear baseline (eigenfaces, error at the
+ * same number of components as the latent size) and what a code costs against files and an equal-quality JPEG.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { resolve } from 'node:path'
+import type {
+  CompressionReport,
+  InsightsCompressionInput,
+  InsightsPcaInput,
+  MeasuredSplit,
+  PcaBaseline
+} from '../../shared/contract/insights'
+import { chunk, composeGrid, squareColumns } from '../exports/grid'
+import { decodeCodes, encodeImages, pixelsToTensor } from '../exports/model-ops'
+import { scaleImage, type RawImage } from '../exports/raw-image'
+import { pngDataUrl, writePng } from '../exports/write'
+import { bytesPerImage } from '../imaging/cache'
+import { codeBits, mse8, psnr, quantiseCodes } from '../insights/compression'
+import { componentImage, meanImage } from '../insights/eigenfaces'
+import { equalQualityJpeg } from '../insights/jpeg'
+import { explainedVariance, fitPca, pcaReconstructionMse } from '../insights/pca'
+import type { Autoencoder } from '../ml/types'
+import { loadTrainingData, type TrainingData } from './datasets'
+import { StudioError } from './errors'
+import { spreadIndices } from './exports'
+import type { Studio } from './studio'
+import { getRun, loadRunModel } from './training'
+
+/**
+ * Training images the PCA is fitted on at most: the Gram matrix is n×n and its eigen-decomposition O(n³), so a
+ * few hundred evenly spread images keep it to seconds while still spanning the dataset.
+ */
+export const MAX_FIT = 300
+/** Images per forward pass. */
+const BATCH = 32
+/** Smallest cell edge in the eigenfaces grid (small images are enlarged by a whole factor, nearest). */
+const MIN_CELL = 64
+
+interface Picked {
+  pixels: Uint8Array
+  count: number
+  imageIds: number[]
+}
+
+/** Up to `limit` images of one split, evenly spread through it. */
+function pick(data: TrainingData, split: MeasuredSplit, limit: number): Picked {
+  const total = split === 'val' ? data.valCount : data.trainCount
+  const source = split === 'val' ? data.val : data.train
+  const ids = split === 'val' ? data.valImageIds : data.trainImageIds
+  const count = Math.min(limit, total)
+  const per = bytesPerImage(data)
+  const picks = spreadIndices(total, count, true)
+  const pixels = new Uint8Array(count * per)
+  picks.forEach((index, i) => pixels.set(source.subarray(index * per, (index + 1) * per), i * per))
+  return { pixels, count, imageIds: picks.map((i) => ids[i]) }
+}
+
+/** The run, its dataset's pixels, and the split to measure on (validation, else training). */
+async function runData(studio: Studio, runId: number) {
+  const run = getRun(studio, runId)
+  if (run.datasetId === null)
+    throw new StudioError(
+      'failed',
+      `The dataset of run ${run.id} was deleted, so there are no images to measure.`
+    )
+  const data = await loadTrainingData(studio, run.datasetId)
+  if (data.size !== run.config.size || data.channels !== run.config.channels)
+    throw new StudioError(
+      'failed',
+      `Run ${run.id} trained on ${run.config.size}×${run.config.size} images but its dataset is now ` +
+        `${data.size}×${data.size}; re-import it at the run's size to measure it.`
+    )
+  const split: MeasuredSplit = data.valCount > 0 ? 'val' : 'train'
+  if ((split === 'val' ? data.valCount : data.trainCount) === 0)
+    throw new StudioError('failed', `The dataset of run ${run.id} has no images left to measure.`)
+  return { run, data, split }
+}
+
+/** The run's best checkpoint (or last) loaded for one call; disposed after `fn`. */
+async function withModel<T>(
+  studio: Studio,
+  runId: number,
+  fn: (model: Autoencoder) => Promise<T>
+): Promise<T> {
+  const { model } = await loadRunModel(studio, runId, 'best')
+  try {
+    return await fn(model)
+  } finally {
+    model.dispose()
+  }
+}
+
+const checkpointOf = (studio: Studio, runId: number) => {
+  const c =
+    studio.store.artifacts.checkpoint(runId, 'best') ?? studio.store.artifacts.checkpoint(runId, 'last')
+  return { kind: c?.kind ?? 'none', epoch: c?.epoch ?? 0 }
+}
+
+/** Mean squared error per value of decode(encode(x)) against x, in floats on [0, 1] (clean inputs, any kind). */
+async function autoencoderMse(
+  model: Autoencoder,
+  images: Picked,
+  size: number,
+  channels: 1 | 3
+): Promise<number> {
+  const per = size * size * channels
+  let sum = 0
+  for (let start = 0; start < images.count; start += BATCH) {
+    const end = Math.min(images.count, start + BATCH)
+    const sq = tf.tidy(() => {
+      const x = pixelsToTensor(images.pixels.subarray(start * per, end * per), end - start, size, channels)
+      return tf.sum(tf.squaredDifference(model.decode(model.encode(x)), x))
+    })
+    sum += (await sq.data())[0]
+    sq.dispose()
+  }
+  return sum / (images.count * per)
+}
+
+const toUnit = (pixels: Uint8Array) => Float64Array.from(pixels, (p) => p / 255)
+
+/** Lays images out in a near-square grid of cells at least MIN_CELL wide; writes it or returns a data URL. */
+async function eigenfaceGrid(
+  studio: Studio,
+  runId: number,
+  images: RawImage[],
+  out: string | undefined,
+  params: object
+) {
+  const size = images[0].width
+  const cell = size * Math.max(1, Math.ceil(MIN_CELL / size))
+  const scaled = await Promise.all(images.map((img) => scaleImage(img, cell, 'nearest')))
+  const { image, geometry } = composeGrid(chunk(scaled, squareColumns(images.length)))
+  const base = { columns: geometry.columns, cell, width: geometry.width, height: geometry.height }
+  if (!out) return { ...base, dataUrl: await pngDataUrl(image) }
+  const file = resolve(out)
+  await writePng(image, file)
+  return {
+    ...base,
+    file,
+    exportId: studio.store.artifacts.addExport(runId, 'eigenfaces', file, { ...params })
+  }
+}
+
+/**
+ * PCA fitted on the run's training images, reconstructing the validation images with k components (k = the
+ * latent size unless asked), beside the autoencoder's error on the same images; plus the eigenfaces.
+ */
+export async function pcaBaseline(studio: Studio, input: InsightsPcaInput): Promise<PcaBaseline> {
+  const { run, data, split } = await runData(studio, input.runId)
+  const k = input.components ?? run.config.latent
+  if (data.trainCount < 2)
+    throw new StudioError(
+      'failed',
+      `PCA needs at least 2 training images; the dataset of run ${run.id} has ${data.trainCount}.`
+    )
+  const fit = pick(data, 'train', MAX_FIT)
+  const dim = bytesPerImage(data)
+  const pca = fitPca(toUnit(fit.pixels), fit.count, dim, Math.max(k, input.shown))
+  if (k > pca.components.length)
+    throw new StudioError(
+      'validation',
+      `PCA on ${fit.count} training images has ${pca.components.length} components at most; ask for ` +
+        `${pca.components.length} or fewer.`
+    )
+  const measured = pick(data, split, Number.MAX_SAFE_INTEGER)
+  const pcaMse = pcaReconstructionMse(pca, toUnit(measured.pixels), measured.count, k)
+  const aeMse = await withModel(studio, run.id, (model) =>
+    autoencoderMse(model, measured, data.size, data.channels)
+  )
+  const shown = pca.components.slice(0, input.shown)
+  const eigenfaces = await eigenfaceGrid(
+    studio,
+    run.id,
+    [
+      meanImage(pca.mean, data.size, data.channels),
+      ...shown.map((v) => componentImage(v, data.size, data.channels))
+    ],
+    input.out,
+    { components: shown.length, fitCount: fit.count }
+  )
+  return {
+    runId: run.id,
+    k,
+    latent: run.config.latent,
+    count: measured.count,
+    split,
+    fitCount: fit.count,
+    pcaMse,
+    aeMse,
+    pcaPsnr: psnr(pcaMse),
+    aePsnr: psnr(aeMse),
+    explainedVariance: explainedVariance(pca, k),
+    componentVariance: Array.from(pca.eigenvalues.slice(0, shown.length), (l) => l / pca.totalVariance),
+    eigenfaces,
+    checkpoint: checkpointOf(studio, run.id)
+  }
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length
+
+/**
+ * What the bottleneck costs per image (float32 and 8-bit codes, with the error each gives) against the original
+ * files and, per image, the smallest JPEG as faithful (PSNR) as the autoencoder's 8-bit reconstruction.
+ */
+export async function compressionReport(
+  studio: Studio,
+  input: InsightsCompressionInput
+): Promise<CompressionReport> {
+  const { run, data, split } = await runData(studio, input.runId)
+  const images = pick(data, split, input.limit)
+  const { size, channels } = data
+  const per = bytesPerImage(data)
+  const originals: RawImage[] = Array.from({ length: images.count }, (_, i) => ({
+    data: images.pixels.subarray(i * per, (i + 1) * per),
+    width: size,
+    height: size,
+    channels
+  }))
+  const { recons, dequantised, quantised } = await withModel(studio, run.id, async (model) => {
+    const codes = await encodeImages(model, images.pixels, images.count)
+    const quantised = quantiseCodes(codes, 8)
+    return {
+      recons: await decodeCodes(model, codes),
+      dequantised: await decodeCodes(model, quantised.codes),
+      quantised
+    }
+  })
+  const errors = originals.map((o, i) => mse8(o.data, recons[i].data))
+  const jpegs = []
+  for (let i = 0; i < originals.length; i++) jpegs.push(await equalQualityJpeg(originals[i], psnr(errors[i])))
+  const floatMse = mean(errors)
+  const quantMse = mean(originals.map((o, i) => mse8(o.data, dequantised[i].data)))
+  const rows = new Map(studio.store.images.images(data.datasetId).map((r) => [r.id, r.bytes]))
+  const sourceBytes = mean(images.imageIds.map((id) => rows.get(id) ?? 0))
+  const jpegBytes = mean(jpegs.map((j) => j.bytes))
+  const jpegMse = mean(jpegs.map((j) => 10 ** (-j.psnr / 10)))
+  const latent = run.config.latent
+  return {
+    runId: run.id,
+    latent,
+    count: images.count,
+    split,
+    size,
+    channels,
+    pixels: { bits: per * 8, bytes: per, mse: 0, psnr: null },
+    float32: { bits: codeBits(latent), bytes: codeBits(latent) / 8, mse: floatMse, psnr: psnr(floatMse) },
+    quantised8: {
+      bits: codeBits(latent, 8),
+      bytes: codeBits(latent, 8) / 8,
+      mse: quantMse,
+      psnr: psnr(quantMse),
+      rangeBits: quantised.min.length * 2 * 32
+    },
+    source: { bits: sourceBytes * 8, bytes: sourceBytes, mse: null, psnr: null },
+    jpeg: {
+      bits: jpegBytes * 8,
+      bytes: jpegBytes,
+      mse: jpegMse,
+      psnr: psnr(jpegMse),
+      meanQuality: mean(jpegs.map((j) => j.quality)),
+      missed: jpegs.filter((j) => !j.met).length
+    },
+    checkpoint: checkpointOf(studio, run.id)
+  }
+}
