@@ -36,7 +36,8 @@ describe('run store', () => {
       'metrics',
       'previews',
       'runs',
-      'settings'
+      'settings',
+      'sweeps'
     ])
     store.close()
   })
@@ -48,7 +49,7 @@ describe('run store', () => {
     a.settings.set('defaultLatent', 16)
     a.close()
     const b = Store.open(file)
-    expect(b.schemaVersion()).toBe(1)
+    expect(b.schemaVersion()).toBe(2)
     expect(b.datasets.list().map((d) => d.name)).toEqual(['faces'])
     expect(b.settings.get('defaultLatent', 32)).toBe(16)
     b.close()
@@ -74,7 +75,7 @@ describe('run store', () => {
     const broken = [
       ...migrations,
       {
-        version: 2,
+        version: migrations.length + 1,
         name: 'broken',
         up: (db: import('better-sqlite3').Database) => {
           db.exec('CREATE TABLE half_done (x)')
@@ -84,7 +85,7 @@ describe('run store', () => {
     ]
     expect(() => openDatabase(file, { migrations: broken })).toThrow('boom')
     const db = openDatabase(file)
-    expect(db.pragma('user_version', { simple: true })).toBe(1)
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length)
     expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'half_done'`).pluck().get()).toBe(0)
     db.close()
   })

@@ -5,6 +5,7 @@ import { DatasetsRepo } from './repositories/datasets'
 import { ImagesRepo } from './repositories/images'
 import { RunsRepo } from './repositories/runs'
 import { SettingsRepo } from './repositories/settings'
+import { SweepsRepo } from './repositories/sweeps'
 
 export { NewerDatabaseError, openDatabase, migrate } from './connection'
 
@@ -15,6 +16,7 @@ export class Store {
   readonly images: ImagesRepo
   readonly runs: RunsRepo
   readonly artifacts: ArtifactsRepo
+  readonly sweeps: SweepsRepo
 
   constructor(readonly db: Database) {
     this.settings = new SettingsRepo(db)
@@ -22,6 +24,7 @@ export class Store {
     this.images = new ImagesRepo(db)
     this.runs = new RunsRepo(db)
     this.artifacts = new ArtifactsRepo(db)
+    this.sweeps = new SweepsRepo(db)
   }
 
   static open(file: string, options?: OpenOptions): Store {

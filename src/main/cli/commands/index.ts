@@ -12,10 +12,12 @@ import { pca } from './pca'
 import { recon } from './recon'
 import { sample } from './sample'
 import { serve } from './serve'
+import { sweep } from './sweep'
 import { evaluate } from './eval'
 import { resume } from './resume'
 import { runs } from './runs'
 import { train } from './train'
+import { vector } from './vector'
 
 /** Every `aestudio` command; `aestudio --help` lists them in this order. */
 export const commands: Command[] = [
@@ -33,6 +35,8 @@ export const commands: Command[] = [
   manifold,
   pca,
   compression,
+  vector,
+  sweep,
   exportCommand,
   demo,
   serve

@@ -1,0 +1,1 @@
+export { applyVector, attributeVector, meanCode, norm, strengthSteps } from './attribute'

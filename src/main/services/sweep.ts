@@ -1,0 +1,284 @@
+import * as tf from '@tensorflow/tfjs'
+import { resolve } from 'node:path'
+import * as v from 'valibot'
+import type { TrainConfig } from '../../shared/config'
+import type {
+  Sweep,
+  SweepExportInput,
+  SweepExportResult,
+  SweepGrid,
+  SweepGridInput,
+  SweepProgress,
+  SweepResult,
+  SweepStartInput
+} from '../../shared/contract/sweep'
+import { sweepStartSchema } from '../../shared/contract/sweep'
+import { bytesPerImage } from '../imaging/cache'
+import { composeGrid } from '../exports/grid'
+import { pixelsToTensor, reconstructTensor, tensorToImages } from '../exports/model-ops'
+import { scaleImage, type RawImage } from '../exports/raw-image'
+import { pngDataUrl, writeAnimation, writePng } from '../exports/write'
+import { loadTrainingData, type TrainingData } from './datasets'
+import { notFound, StudioError } from './errors'
+import { spreadIndices } from './exports'
+import type { Studio } from './studio'
+import { isAlive, loadRunModel, startTraining, type Emit, type TrainingHost } from './training'
+
+/** Images per forward pass when measuring the validation error. */
+const BATCH = 64
+/** Smallest cell edge in sweep grids and frames: small images are enlarged by a whole factor, nearest. */
+const MIN_CELL = 64
+
+/** Sweeps training in this process: the run now training, and whether a stop was asked for. */
+const active = new Map<number, { runId: number | null; stopped: boolean; host: TrainingHost }>()
+
+export interface StartedSweep {
+  sweep: Sweep
+  /** Settles with the sweep's final row; never rejects. */
+  finished: Promise<Sweep>
+}
+
+function getSweepRow(studio: Studio, sweepId: number): Sweep {
+  const sweep = studio.store.sweeps.get(sweepId)
+  if (!sweep) throw notFound(`Sweep ${sweepId}`)
+  return sweep
+}
+
+/** A sweep, after marking it interrupted if the process that ran it is gone. */
+export function getSweep(studio: Studio, sweepId: number): Sweep {
+  studio.store.sweeps.markOrphansInterrupted(isAlive)
+  return getSweepRow(studio, sweepId)
+}
+
+export function listSweeps(studio: Studio): Sweep[] {
+  studio.store.sweeps.markOrphansInterrupted(isAlive)
+  return studio.store.sweeps.list()
+}
+
+/** Validation images (the training split when there are none): `count` spread through the split, or all. */
+function splitPixels(data: TrainingData, count = Infinity) {
+  const useVal = data.valCount > 0
+  const total = useVal ? data.valCount : data.trainCount
+  const source = useVal ? data.val : data.train
+  if (count >= total) return { pixels: source, count: total }
+  const per = bytesPerImage(data)
+  const pixels = new Uint8Array(count * per)
+  spreadIndices(total, count, true).forEach((index, i) =>
+    pixels.set(source.subarray(index * per, (index + 1) * per), i * per)
+  )
+  return { pixels, count }
+}
+
+/** Mean squared error, pixels in [0, 1], of a run's best checkpoint reconstructing the validation split. */
+export async function validationMse(studio: Studio, runId: number, data: TrainingData): Promise<number> {
+  const { pixels, count } = splitPixels(data)
+  const per = bytesPerImage(data)
+  const { model } = await loadRunModel(studio, runId, 'best')
+  try {
+    let sum = 0
+    for (let start = 0; start < count; start += BATCH) {
+      const end = Math.min(count, start + BATCH)
+      const sq = tf.tidy(() => {
+        const x = pixelsToTensor(
+          pixels.subarray(start * per, end * per),
+          end - start,
+          data.size,
+          data.channels
+        )
+        return tf.sum(tf.squaredDifference(model.decode(model.encode(x)), x))
+      })
+      sum += (await sq.data())[0]
+      sq.dispose()
+    }
+    return sum / (count * per)
+  } finally {
+    model.dispose()
+  }
+}
+
+function parseStart(input: unknown): SweepStartInput {
+  const parsed = v.safeParse(sweepStartSchema, input)
+  if (parsed.success) return parsed.output
+  const issues = parsed.issues.map((i) => {
+    const path = i.path?.map((p) => String(p.key)).join('.')
+    return path ? `${path}: ${i.message}` : i.message
+  })
+  throw new StudioError('validation', `Invalid sweep: ${issues.join('; ')}`)
+}
+
+/**
+ * Trains the same model at each latent size in turn (one run each, through `host`), measures each best
+ * checkpoint's validation error, and records it on the sweep as it goes. A run that does not finish ends the
+ * sweep with its status; the sizes done so far stay recorded.
+ */
+export function startSweep(
+  studio: Studio,
+  input: { datasetId: number; config: unknown; latents: number[] },
+  host: TrainingHost,
+  emit: Emit = () => {}
+): StartedSweep {
+  const { datasetId, config, latents } = parseStart(input)
+  const dataset = studio.store.datasets.get(datasetId)
+  if (!dataset) throw notFound(`Dataset ${datasetId}`)
+  if (dataset.size !== config.size || dataset.channels !== config.channels)
+    throw new StudioError(
+      'validation',
+      `Dataset ${dataset.id} holds ${dataset.size}×${dataset.size} images with ${dataset.channels} channel(s); ` +
+        `the sweep asks for ${config.size}×${config.size} with ${config.channels}.`
+    )
+  if (dataset.trainCount === 0)
+    throw new StudioError('validation', `Dataset ${dataset.id} has no training images.`)
+  const sweep = studio.store.sweeps.create(datasetId, config, latents)
+  const state = { runId: null as number | null, stopped: false, host }
+  active.set(sweep.id, state)
+  const finished = runSweep(studio, sweep, config, state, emit)
+    .catch((err: unknown) => {
+      studio.store.sweeps.finish(sweep.id, 'failed', err instanceof Error ? err.message : String(err))
+    })
+    .then(() => {
+      active.delete(sweep.id)
+      return getSweepRow(studio, sweep.id)
+    })
+  // The app fires and forgets; a store closed at shutdown must not crash the process.
+  finished.catch(() => {})
+  return { sweep, finished }
+}
+
+async function runSweep(
+  studio: Studio,
+  sweep: Sweep,
+  config: TrainConfig,
+  state: { runId: number | null; stopped: boolean; host: TrainingHost },
+  emit: Emit
+): Promise<void> {
+  const data = await loadTrainingData(studio, sweep.datasetId!)
+  const results: SweepResult[] = []
+  const progress = (index: number, runId: number, runStatus: string) =>
+    emit('sweep.progress', {
+      sweepId: sweep.id,
+      index,
+      latent: sweep.latents[index],
+      runId,
+      runStatus,
+      sweep: getSweepRow(studio, sweep.id)
+    } satisfies SweepProgress)
+  for (const [index, latent] of sweep.latents.entries()) {
+    if (state.stopped) return studio.store.sweeps.finish(sweep.id, 'stopped')
+    const { run, finished } = startTraining(
+      studio,
+      { datasetId: sweep.datasetId!, config: { ...config, latent } },
+      state.host
+    )
+    state.runId = run.id
+    progress(index, run.id, 'running')
+    const final = await finished
+    state.runId = null
+    if (final.status !== 'done') {
+      const status =
+        final.status === 'stopped' ? 'stopped' : final.status === 'failed' ? 'failed' : 'interrupted'
+      studio.store.sweeps.finish(
+        sweep.id,
+        status,
+        status === 'stopped'
+          ? null
+          : `Run ${run.id} (latent ${latent}) ${final.status}: ${final.error ?? ''}`.trim()
+      )
+      return progress(index, run.id, final.status)
+    }
+    results.push({ latent, runId: run.id, valMse: await validationMse(studio, run.id, data) })
+    studio.store.sweeps.setResults(sweep.id, results)
+    if (index === sweep.latents.length - 1) studio.store.sweeps.finish(sweep.id, 'done')
+    progress(index, run.id, final.status)
+  }
+}
+
+/** Stops a sweep training in this process: its current run stops after the batch, and no further run starts. */
+export function stopSweep(studio: Studio, sweepId: number): Sweep {
+  const sweep = getSweep(studio, sweepId)
+  const state = active.get(sweepId)
+  if (!state) throw new StudioError('conflict', `Sweep ${sweepId} is not training (it is ${sweep.status}).`)
+  state.stopped = true
+  if (state.runId !== null) state.host.control(state.runId, 'stop')
+  return sweep
+}
+
+/** The originals, then one row of reconstructions per finished latent size, cells enlarged to ≥ 64 px. */
+async function reconstructionRows(studio: Studio, sweep: Sweep, count: number) {
+  if (sweep.results.length === 0)
+    throw new StudioError('unavailable', `Sweep ${sweep.id} has no finished latent size yet.`)
+  if (sweep.datasetId === null)
+    throw new StudioError(
+      'failed',
+      `The dataset of sweep ${sweep.id} was deleted, so it has no images to show.`
+    )
+  const data = await loadTrainingData(studio, sweep.datasetId)
+  const images = splitPixels(data, count)
+  if (images.count === 0)
+    throw new StudioError('failed', `The dataset of sweep ${sweep.id} has no images left.`)
+  const x = pixelsToTensor(images.pixels, images.count, data.size, data.channels)
+  const rows: RawImage[][] = []
+  try {
+    rows.push(await tensorToImages(x))
+    for (const r of sweep.results) {
+      const { model } = await loadRunModel(studio, r.runId, 'best')
+      try {
+        rows.push(await reconstructTensor(model, x))
+      } finally {
+        model.dispose()
+      }
+    }
+  } finally {
+    x.dispose()
+  }
+  const cell = data.size * Math.max(1, Math.ceil(MIN_CELL / data.size))
+  const scaled = await Promise.all(
+    rows.map((r) => Promise.all(r.map((img) => scaleImage(img, cell, 'nearest'))))
+  )
+  return { rows: scaled, cell, latents: sweep.results.map((r) => r.latent) }
+}
+
+/** The validation images above their reconstructions at each finished latent size, as a data URL or a PNG. */
+export async function sweepGrid(studio: Studio, input: SweepGridInput): Promise<SweepGrid> {
+  const sweep = getSweep(studio, input.sweepId)
+  const { rows, cell, latents } = await reconstructionRows(studio, sweep, input.count)
+  const { image, geometry } = composeGrid(rows)
+  const base = {
+    rows: ['original', ...latents.map((l) => `latent ${l}`)],
+    columns: geometry.columns,
+    cell,
+    width: geometry.width,
+    height: geometry.height
+  }
+  if (!input.out) return { ...base, dataUrl: await pngDataUrl(image) }
+  const file = resolve(input.out)
+  await writePng(image, file)
+  studio.store.artifacts.addExport(sweep.results.at(-1)!.runId, 'sweep-grid', file, {
+    sweepId: sweep.id,
+    latents
+  })
+  return { ...base, file }
+}
+
+/** One frame per finished latent size, in latent order: the originals above that size's reconstructions. */
+export async function sweepExport(studio: Studio, input: SweepExportInput): Promise<SweepExportResult> {
+  const sweep = getSweep(studio, input.sweepId)
+  const { rows, latents } = await reconstructionRows(studio, sweep, input.count)
+  const frames = rows.slice(1).map((recons) => composeGrid([rows[0], recons]).image)
+  const file = resolve(input.out)
+  const written = await writeAnimation(frames, file, { delay: input.delay, loop: input.loop })
+  const delay = written.format === 'gif' ? Math.round(input.delay / 10) * 10 : input.delay
+  studio.store.artifacts.addExport(sweep.results.at(-1)!.runId, written.format, file, {
+    sweepId: sweep.id,
+    latents,
+    delay
+  })
+  return {
+    file,
+    format: written.format,
+    frames: written.frames,
+    latents,
+    width: written.width,
+    height: written.height,
+    delay
+  }
+}

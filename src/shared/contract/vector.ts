@@ -1,0 +1,107 @@
+import * as v from 'valibot'
+import { call } from './define'
+import { EXPORT_DEFAULTS, keyframeSchema } from './exports'
+
+/** Defaults shared by the app's vector view and `aestudio vector`. */
+export const VECTOR_DEFAULTS = { strength: 1, frames: 12, size: 256, delay: 80 } as const
+
+const int = (min: number, max: number) =>
+  v.pipe(
+    v.number('must be a number'),
+    v.integer('must be a whole number'),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`)
+  )
+const id = int(1, Number.MAX_SAFE_INTEGER)
+const path = v.pipe(v.string(), v.minLength(1, 'must not be empty'))
+/** Images by dataset image id or by file path, like morph keyframes. */
+const imageSet = (what: string) =>
+  v.pipe(
+    v.array(keyframeSchema),
+    v.minLength(1, `give at least one image ${what} the trait`),
+    v.maxLength(2000, 'give at most 2000 images')
+  )
+const strength = v.pipe(
+  v.number('must be a number'),
+  v.finite('must be a number'),
+  v.minValue(-10, 'must be at least -10'),
+  v.maxValue(10, 'must be at most 10')
+)
+
+export const vectorComputeSchema = v.object({
+  runId: id,
+  withImages: imageSet('with'),
+  withoutImages: imageSet('without')
+})
+
+export const vectorFrameSchema = v.object({
+  ...vectorComputeSchema.entries,
+  /** The image the vector is added to. */
+  target: keyframeSchema,
+  strength,
+  /** Width and height of the returned frame; the model's own size when left out. */
+  size: v.optional(int(8, 1024))
+})
+
+export const vectorExportSchema = v.object({
+  ...vectorComputeSchema.entries,
+  target: keyframeSchema,
+  /** The last frame's strength; the first is 0 (the plain reconstruction). */
+  strength: v.optional(strength, VECTOR_DEFAULTS.strength),
+  /** Where to write: .gif, .webp, or .png (a strip of frames). */
+  out: path,
+  frames: v.optional(int(2, 600), VECTOR_DEFAULTS.frames),
+  size: v.optional(int(8, 2048), VECTOR_DEFAULTS.size),
+  delay: v.optional(int(10, 65535), VECTOR_DEFAULTS.delay),
+  loop: v.optional(int(0, 65535), EXPORT_DEFAULTS.loop)
+})
+
+export type VectorComputeInput = v.InferOutput<typeof vectorComputeSchema>
+export type VectorFrameInput = v.InferOutput<typeof vectorFrameSchema>
+export type VectorExportInput = v.InferOutput<typeof vectorExportSchema>
+
+export interface AttributeVector {
+  runId: number
+  /** mean code of the images with the trait − mean code of those without. */
+  vector: number[]
+  dimensions: number
+  norm: number
+  withCount: number
+  withoutCount: number
+}
+
+export interface VectorFrame {
+  dataUrl: string
+  width: number
+  height: number
+  strength: number
+}
+
+export interface VectorExportResult {
+  exportId: number
+  file: string
+  format: 'gif' | 'webp' | 'png'
+  frames: number
+  width: number
+  height: number
+  delay: number
+  dimensions: number
+  norm: number
+  /** The strength of each frame, first to last. */
+  strengths: number[]
+}
+
+export const vectorCalls = {
+  'vector.compute': call<AttributeVector>()(
+    vectorComputeSchema,
+    'The attribute vector of a run: mean code of the images with a trait minus that of the images without.'
+  ),
+  'vector.frame': call<VectorFrame>()(
+    vectorFrameSchema,
+    'The target image with the attribute vector added at a strength, as a PNG data URL (codes are cached).'
+  ),
+  'vector.export': call<VectorExportResult>()(
+    vectorExportSchema,
+    'Writes the target with the vector added at strengths from 0 to `strength` as a GIF, WebP or PNG strip.'
+  )
+}
