@@ -7,7 +7,9 @@ import { exportHandlers } from './exports'
 import { insightsHandlers } from './insights'
 import { shellHandlers } from '../shell/handlers'
 import { settingsHandlers } from './settings'
+import { sweepHandlers } from './sweep'
 import { trainingHandlers } from './training'
+import { vectorHandlers } from './vector'
 
 export interface HandlerContext {
   studio: Studio
@@ -24,6 +26,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ...insightsHandlers(ctx),
     ...settingsHandlers(ctx),
     ...trainingHandlers(ctx),
+    ...sweepHandlers(ctx),
+    ...vectorHandlers(ctx),
     ...shellHandlers()
   }
 }

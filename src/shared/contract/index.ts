@@ -6,7 +6,9 @@ import { exportCalls, exportEvents } from './exports'
 import { insightsCalls } from './insights'
 import { settingsCalls, settingsEvents } from './settings'
 import { shellCalls, shellEvents } from './shell'
+import { sweepCalls, sweepEvents } from './sweep'
 import { trainingCalls, trainingEvents } from './training'
+import { vectorCalls } from './vector'
 
 export * from './define'
 export * from './app'
@@ -15,7 +17,9 @@ export * from './exports'
 export * from './insights'
 export * from './settings'
 export * from './shell'
+export * from './sweep'
 export * from './training'
+export * from './vector'
 
 /** Every call the renderer can make. Each domain declares its calls in its own file; they meet here. */
 export const calls = {
@@ -25,7 +29,9 @@ export const calls = {
   ...insightsCalls,
   ...shellCalls,
   ...settingsCalls,
-  ...trainingCalls
+  ...trainingCalls,
+  ...sweepCalls,
+  ...vectorCalls
 } satisfies Record<string, CallSpec>
 
 /** Every event main can push. */
@@ -34,7 +40,8 @@ export const events = {
   ...exportEvents,
   ...shellEvents,
   ...settingsEvents,
-  ...trainingEvents
+  ...trainingEvents,
+  ...sweepEvents
 } satisfies Record<string, EventSpec>
 
 export type Calls = typeof calls
