@@ -9,6 +9,7 @@ export const TABS = [
   { id: 'recon', label: 'Reconstructions' },
   { id: 'morph', label: 'Morph' },
   { id: 'runs', label: 'Runs' },
+  { id: 'insights', label: 'Insights' },
   { id: 'settings', label: 'Settings' }
 ] as const
 export type TabId = (typeof TABS)[number]['id']
