@@ -10,6 +10,8 @@ export const TABS = [
   { id: 'morph', label: 'Morph' },
   { id: 'runs', label: 'Runs' },
   { id: 'insights', label: 'Insights' },
+  { id: 'vector', label: 'Vectors' },
+  { id: 'sweep', label: 'Sweep' },
   { id: 'settings', label: 'Settings' }
 ] as const
 export type TabId = (typeof TABS)[number]['id']

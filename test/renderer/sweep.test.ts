@@ -1,0 +1,127 @@
+// @vitest-environment happy-dom
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+
+// happy-dom has no canvas: a stand-in Chart keeps the data it is given.
+const charts = vi.hoisted(() => ({ created: [] as { data: { datasets: { data: unknown[] }[] } }[] }))
+vi.mock('chart.js', () => {
+  class Chart {
+    static register = vi.fn()
+    data: unknown
+    update = vi.fn()
+    destroy = vi.fn()
+    constructor(_canvas: unknown, config: { data: unknown }) {
+      this.data = config.data
+      charts.created.push(this as never)
+    }
+  }
+  const none = {}
+  return {
+    Chart,
+    Decimation: none,
+    Legend: none,
+    LinearScale: none,
+    LineController: none,
+    LineElement: none,
+    PointElement: none,
+    Tooltip: none
+  }
+})
+
+import SweepView from '../../src/renderer/src/views/SweepView.vue'
+import { parseLatentList, useSweepStore } from '../../src/renderer/src/stores/sweep'
+import { provideApi } from '../../src/renderer/src/studio'
+import type { Sweep } from '../../src/shared/contract/sweep'
+import { fakeApi } from './fake-api'
+
+const sweep = (over: Partial<Sweep> = {}): Sweep => ({
+  id: 5,
+  datasetId: 1,
+  config: { model: 'conv' } as Sweep['config'],
+  latents: [2, 4, 8],
+  results: [],
+  status: 'running',
+  error: null,
+  createdAt: '2026-01-01T00:00:00Z',
+  finishedAt: null,
+  ...over
+})
+const dataset = { id: 1, name: 'faces', size: 16, channels: 1 }
+
+describe('sweep store', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('parses latent lists and refuses junk', () => {
+    expect(parseLatentList('2, 4,8  16')).toEqual([2, 4, 8, 16])
+    expect(parseLatentList('2,x')).toBeNull()
+    expect(parseLatentList('')).toBeNull()
+  })
+
+  it('starts a sweep, follows its progress events and loads the grid as sizes finish', async () => {
+    const fake = fakeApi({
+      'sweep.start': () => sweep(),
+      'sweep.list': () => [sweep()],
+      'sweep.grid': () => ({ dataUrl: 'data:grid', rows: ['original', 'latent 2'] })
+    })
+    provideApi(fake.api)
+    const s = useSweepStore()
+    await s.start(1, { model: 'conv', size: 16, channels: 1 }, [2, 4, 8])
+    expect(fake.calls[0]).toMatchObject({ name: 'sweep.start', input: { datasetId: 1, latents: [2, 4, 8] } })
+    expect(s.running).toBe(true)
+    const done = sweep({ results: [{ latent: 2, runId: 11, valMse: 0.04 }] })
+    fake.emit('sweep.progress', {
+      sweepId: 5,
+      index: 0,
+      latent: 2,
+      runId: 11,
+      runStatus: 'done',
+      sweep: done
+    })
+    fake.emit('sweep.progress', {
+      sweepId: 99,
+      index: 0,
+      latent: 2,
+      runId: 1,
+      runStatus: 'done',
+      sweep: sweep({ id: 99 })
+    })
+    await flushPromises()
+    expect(s.current?.id).toBe(5)
+    expect(s.points).toEqual([{ x: 2, y: 0.04 }])
+    expect(s.grid).toBe('data:grid')
+  })
+})
+
+describe('Sweep view', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('charts error against latent size, lists each run and shows the reconstructions', async () => {
+    const finished = sweep({
+      status: 'done',
+      results: [
+        { latent: 8, runId: 13, valMse: 0.01 },
+        { latent: 2, runId: 11, valMse: 0.04 }
+      ]
+    })
+    const fake = fakeApi({
+      'datasets.list': () => [dataset],
+      'sweep.list': () => [finished],
+      'sweep.get': () => finished,
+      'sweep.grid': () => ({ dataUrl: 'data:grid', rows: ['original', 'latent 8', 'latent 2'] }),
+      'sweep.export': (i: { out: string }) => ({ file: i.out, frames: 2, latents: [8, 2] })
+    })
+    provideApi(fake.api)
+    charts.created.length = 0
+    const w = mount(SweepView)
+    await flushPromises()
+    expect(w.text()).toContain('2 of 3 sizes done')
+    expect(w.findAll('tbody tr').map((r) => r.text())).toEqual(['8#130.01000', '2#110.04000'])
+    expect(charts.created.at(-1)!.data.datasets[0].data).toEqual([
+      { x: 2, y: 0.04 },
+      { x: 8, y: 0.01 }
+    ])
+    expect(w.find('img.grid').attributes('src')).toBe('data:grid')
+    expect(w.text()).toContain('original, latent 8, latent 2')
+  })
+})
