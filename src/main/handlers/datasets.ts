@@ -1,5 +1,4 @@
 import type { ImportOptions, ImportProgress } from '../../shared/contract/datasets'
-import type { ErrorCode } from '../../shared/contract/define'
 import { JobHost, type JobHandle } from '../jobs/host'
 import {
   datasetImages,
@@ -10,7 +9,6 @@ import {
   skippedFiles
 } from '../services/datasets'
 import type { ImportResult } from '../services/datasets'
-import { StudioError } from '../services/errors'
 import type { HandlerContext } from './index'
 
 /**
@@ -32,10 +30,6 @@ export function datasetHandlers({ studio, events }: HandlerContext, host = new J
       running.set(jobId, job)
       try {
         return (await job.result) as ImportResult
-      } catch (err) {
-        // Keep the job's error code ('cancelled', 'not_found', ...) across the process boundary.
-        const code = (err as { code?: ErrorCode }).code
-        throw code ? new StudioError(code, (err as Error).message) : err
       } finally {
         running.delete(jobId)
       }

@@ -18,5 +18,6 @@ export type JobFn = (params: unknown, ctx: JobContext) => Promise<unknown>
  */
 export const jobKinds: Record<JobKind, () => Promise<JobFn>> = {
   import: async () => (await import('./import-job')).importJob,
-  train: async () => (await import('./train-job')).trainJob
+  train: async () => (await import('./train-job')).trainJob,
+  export: async () => (await import('./export-job')).exportJob
 }

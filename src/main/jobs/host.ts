@@ -2,6 +2,8 @@ import { fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isErrorCode } from '../../shared/contract/define'
+import { StudioError } from '../services/errors'
 import type { FromJob, JobAction, JobKind, ToJob } from './protocol'
 
 /** The parent's view of a job process, whatever started it. */
@@ -89,7 +91,11 @@ export class JobHost {
           resolve(msg.result)
         } else if (msg.type === 'failed') {
           settled = true
-          reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }))
+          // The job's error code ('cancelled', 'not_found', ...) survives the process boundary.
+          const { code, message } = msg.error
+          reject(
+            isErrorCode(code) ? new StudioError(code, message) : Object.assign(new Error(message), { code })
+          )
         }
       })
       proc.onExit((code, signal) => {

@@ -3,7 +3,7 @@
  * importer). Plain JSON-able objects, so the same protocol runs over Electron's utilityProcess port and Node's
  * child_process IPC.
  */
-export type JobKind = 'import' | 'train'
+export type JobKind = 'import' | 'train' | 'export'
 export type JobAction = 'pause' | 'resume' | 'stop'
 
 export type ToJob =

@@ -25,7 +25,16 @@ export interface EventSpec<P = unknown> {
 export const event = <P>(doc: string): EventSpec<P> => ({ doc })
 
 /** How every failed call comes back, whatever the transport. */
-export type ErrorCode = 'validation' | 'not_found' | 'conflict' | 'cancelled' | 'unavailable' | 'failed'
+export const ERROR_CODES = [
+  'validation',
+  'not_found',
+  'conflict',
+  'cancelled',
+  'unavailable',
+  'failed'
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+export const isErrorCode = (code: unknown): code is ErrorCode => ERROR_CODES.includes(code as ErrorCode)
 
 export interface CallError {
   code: ErrorCode
