@@ -12,7 +12,7 @@ import { importFolder, loadTrainingData } from '../../src/main/services/datasets
 import { openStudio, type Studio } from '../../src/main/services/studio'
 import { getSweep, startSweep, stopSweep, sweepExport, sweepGrid } from '../../src/main/services/sweep'
 import { InProcessTrainingHost, loadRunModel } from '../../src/main/services/training'
-import type { Sweep } from '../../src/shared/contract/sweep'
+import type { Sweep, SweepProgress } from '../../src/shared/contract/sweep'
 import { makeImageFolder } from '../helpers/images'
 
 const SIZE = 16
@@ -98,6 +98,30 @@ describe('latent-size sweep', () => {
     )
     expect(() => startSweep(studio, { datasetId, config, latents: [1] }, host)).toThrow(/at least 2/)
     expect(() => stopSweep(studio, sweep.id)).toThrow(/not training/)
+  })
+
+  it('stopped between sizes keeps the finished ones and starts no further run', async () => {
+    const progress: SweepProgress[] = []
+    let id = 0
+    const emit = (name: string, payload: unknown) => {
+      if (name !== 'sweep.progress') return
+      const p = payload as SweepProgress
+      progress.push(p)
+      if (p.index === 0 && p.runStatus === 'done') stopSweep(studio, id)
+    }
+    const runsBefore = studio.store.runs.list().length
+    const started = startSweep(
+      studio,
+      { datasetId, config, latents: [2, 4, 8] },
+      new InProcessTrainingHost(),
+      emit
+    )
+    id = started.sweep.id
+    const final = await started.finished
+    expect(final.status).toBe('stopped')
+    expect(final.results.map((r) => r.latent)).toEqual([2])
+    expect(progress.at(-1)).toMatchObject({ index: 1, latent: 4, runId: null, runStatus: 'stopped' })
+    expect(studio.store.runs.list().length).toBe(runsBefore + 1)
   })
 
   it('aestudio sweep --json reports a run per latent and writes the GIF', async () => {

@@ -153,7 +153,7 @@ async function runSweep(
 ): Promise<void> {
   const data = await loadTrainingData(studio, sweep.datasetId!)
   const results: SweepResult[] = []
-  const progress = (index: number, runId: number, runStatus: string) =>
+  const progress = (index: number, runId: number | null, runStatus: string) =>
     emit('sweep.progress', {
       sweepId: sweep.id,
       index,
@@ -163,7 +163,11 @@ async function runSweep(
       sweep: getSweepRow(studio, sweep.id)
     } satisfies SweepProgress)
   for (const [index, latent] of sweep.latents.entries()) {
-    if (state.stopped) return studio.store.sweeps.finish(sweep.id, 'stopped')
+    if (state.stopped) {
+      // Stopped between runs: the size about to start never ran.
+      studio.store.sweeps.finish(sweep.id, 'stopped')
+      return progress(index, null, 'stopped')
+    }
     const { run, finished } = startTraining(
       studio,
       { datasetId: sweep.datasetId!, config: { ...config, latent } },

@@ -37,8 +37,9 @@ export interface SweepProgress {
   /** Index into `latents` of the run this is about. */
   index: number
   latent: number
-  runId: number
-  /** 'running' when the run starts; its final run status when it ends. */
+  /** Null when the sweep was stopped before this size's run started. */
+  runId: number | null
+  /** 'running' when the run starts; its final run status when it ends; 'stopped' for a stop between runs. */
   runStatus: string
   sweep: Sweep
 }

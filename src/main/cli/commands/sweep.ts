@@ -63,7 +63,8 @@ function reporter(io: CliIO, json: boolean) {
     if (name === 'sweep.progress') {
       const p = payload as SweepProgress
       const of = `${p.index + 1}/${p.sweep.latents.length}`
-      if (p.runStatus === 'running') io.err(`Latent ${p.latent} (${of}): run ${p.runId}`)
+      if (p.runId === null) io.err(`Latent ${p.latent} (${of}): not started, the sweep was stopped`)
+      else if (p.runStatus === 'running') io.err(`Latent ${p.latent} (${of}): run ${p.runId}`)
       else {
         const r = p.sweep.results.find((x) => x.runId === p.runId)
         io.err(
