@@ -77,18 +77,27 @@ async function runData(studio: Studio, runId: number) {
   return { run, data, split }
 }
 
+/**
+ * Model work one call at a time: the tab asks for PCA and compression together, and two first loads racing to
+ * start the TensorFlow.js backend would run ops before it is ready (and would only share the CPU anyway).
+ */
+let queue: Promise<unknown> = Promise.resolve()
+function serially<T>(fn: () => Promise<T>): Promise<T> {
+  const next = queue.then(fn, fn)
+  queue = next.catch(() => undefined)
+  return next
+}
+
 /** The run's best checkpoint (or last) loaded for one call; disposed after `fn`. */
-async function withModel<T>(
-  studio: Studio,
-  runId: number,
-  fn: (model: Autoencoder) => Promise<T>
-): Promise<T> {
-  const { model } = await loadRunModel(studio, runId, 'best')
-  try {
-    return await fn(model)
-  } finally {
-    model.dispose()
-  }
+function withModel<T>(studio: Studio, runId: number, fn: (model: Autoencoder) => Promise<T>): Promise<T> {
+  return serially(async () => {
+    const { model } = await loadRunModel(studio, runId, 'best')
+    try {
+      return await fn(model)
+    } finally {
+      model.dispose()
+    }
+  })
 }
 
 const checkpointOf = (studio: Studio, runId: number) => {
