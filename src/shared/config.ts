@@ -7,7 +7,8 @@ export const MODEL_KINDS = {
   denoising: 'Denoising: the conv model trained to remove noise it adds to the inputs.',
   vae: 'Variational: a smooth latent space you can sample random new images from.',
   sparse: 'Sparse: penalises active code units, so each one tends to mean something.',
-  contractive: 'Contractive: dense model penalised for sensitivity to tiny input changes.'
+  contractive: 'Contractive: dense model penalised for sensitivity to tiny input changes.',
+  colorize: 'Colourisation: the conv model fed grey images, trained to give back their colours (colour data).'
 } as const
 export type ModelKind = keyof typeof MODEL_KINDS
 export const modelKinds = Object.keys(MODEL_KINDS) as ModelKind[]
@@ -19,13 +20,15 @@ const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minV
 const real = (min: number, max: number) => v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max))
 
 export const noiseSchema = v.object({
-  kind: v.picklist(['gaussian', 'saltpepper', 'mask']),
-  /** σ for gaussian, the corrupted fraction for salt-and-pepper and masking. */
+  kind: v.picklist(['gaussian', 'saltpepper', 'mask', 'marks']),
+  /**
+   * σ for gaussian, the corrupted fraction for salt-and-pepper and masking, the fraction of pixels covered by
+   * opaque marks (strokes, boxes, text-like blocks) for `marks`.
+   */
   amount: real(0, 1)
 })
 
-/** One config object for a run: snapshotted into the run row and every checkpoint. */
-export const trainConfigSchema = v.object({
+const trainConfigObject = v.object({
   model: v.picklist(modelKinds),
   upsample: v.optional(v.picklist(['transpose', 'resize']), 'transpose'),
   latent: v.optional(int(2, 512), 32),
@@ -52,6 +55,25 @@ export const trainConfigSchema = v.object({
   seed: v.optional(int(0, 2 ** 31 - 1), 1),
   backend: v.optional(v.picklist(BACKEND_CHOICES), 'auto')
 })
+
+export const COLORIZE_NEEDS_COLOUR =
+  'Colourisation learns colours from colour images: it needs a colour dataset (3 channels). ' +
+  'Import the folder with --channels 3 (the default).'
+
+/**
+ * One config object for a run: snapshotted into the run row and every checkpoint. `entries` stays reachable
+ * (other schemas reuse single fields) even though cross-field checks make it a pipe.
+ */
+export const trainConfigSchema = Object.assign(
+  v.pipe(
+    trainConfigObject,
+    v.forward(
+      v.check((c) => c.model !== 'colorize' || c.channels === 3, COLORIZE_NEEDS_COLOUR),
+      ['channels']
+    )
+  ),
+  { entries: trainConfigObject.entries }
+)
 
 export type TrainConfigInput = v.InferInput<typeof trainConfigSchema>
 export type TrainConfig = v.InferOutput<typeof trainConfigSchema>

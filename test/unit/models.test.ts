@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseTrainConfig, modelKinds, type TrainConfigInput } from '../../src/shared/config'
 import { buildModel, samplePrior } from '../../src/main/ml/models'
-import { corrupt } from '../../src/main/ml/noise'
+import { modelInput } from '../../src/main/ml/loop'
 import type { Autoencoder } from '../../src/main/ml/types'
 import { initBackend } from '../../src/main/ml/backends'
 
@@ -11,8 +11,17 @@ beforeAll(async () => {
   await initBackend('wasm')
 })
 
+// Colourisation needs colour data; every other kind gets one channel.
 const tiny = (over: Partial<TrainConfigInput> = {}) =>
-  parseTrainConfig({ model: 'conv', size: 16, channels: 1, latent: 4, batch: 8, lr: 0.01, ...over })
+  parseTrainConfig({
+    model: 'conv',
+    size: 16,
+    channels: over.model === 'colorize' ? 3 : 1,
+    latent: 4,
+    batch: 8,
+    lr: 0.01,
+    ...over
+  })
 
 /** Smooth blobs: a few gaussian bumps per image, so there is structure to learn. */
 function dataset(n: number, size: number, channels: number): tf.Tensor4D {
@@ -32,7 +41,7 @@ function train(model: Autoencoder, x: tf.Tensor4D, steps: number): number[] {
   const opt = tf.train.adam(model.config.lr)
   const losses: number[] = []
   for (let i = 0; i < steps; i++) {
-    const input = model.config.model === 'denoising' ? corrupt(x, model.config.noise, i) : x
+    const input = modelInput(x, model.config, i)
     const cost = opt.minimize(
       () => model.loss(input as tf.Tensor4D, x, true, i).total,
       true,
@@ -51,7 +60,7 @@ const weightsOf = (m: Autoencoder) => m.trainableVariables.map((v) => Array.from
 describe('buildModel', () => {
   it.each(modelKinds)('%s: loss falls on a small generated dataset', (kind) => {
     const model = buildModel(tiny({ model: kind }))
-    const x = dataset(16, 16, 1)
+    const x = dataset(16, 16, model.config.channels)
     const losses = train(model, x, 30)
     const first = losses.slice(0, 3).reduce((a, b) => a + b) / 3
     const last = losses.slice(-3).reduce((a, b) => a + b) / 3
@@ -174,10 +183,10 @@ describe('buildModel', () => {
   it('does not leak tensors across repeated loss and gradient steps', () => {
     for (const kind of modelKinds) {
       const model = buildModel(tiny({ model: kind }))
-      const x = dataset(4, 16, 1)
+      const x = dataset(4, 16, model.config.channels)
       const opt = tf.train.adam(1e-3)
       const step = (i: number) => {
-        const input = kind === 'denoising' ? corrupt(x, model.config.noise, i) : x
+        const input = modelInput(x, model.config, i)
         const cost = opt.minimize(() => model.loss(input, x, true, i).total, true, model.trainableVariables)!
         cost.dispose()
         if (input !== x) input.dispose()

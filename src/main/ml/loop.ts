@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../shared/config'
 import type { TrainingBatch, TrainingEpoch } from '../../shared/contract/training'
 import type { JobControl } from '../jobs/control'
+import { toGrey } from './models/grey'
 import { corrupt } from './noise'
 import type { Rng } from './rng'
 import type { Autoencoder } from './types'
@@ -79,6 +80,16 @@ export function batchTensor(
   return tf.tensor4d(out, [indices.length, size, size, channels])
 }
 
+/**
+ * What the encoder sees for a clean batch: corrupted for denoising, its luminance for colourisation (the
+ * target stays the colour image), the batch itself otherwise.
+ */
+export function modelInput(x: tf.Tensor4D, config: TrainConfig, seed: number): tf.Tensor4D {
+  if (config.model === 'denoising') return corrupt(x, config.noise, seed)
+  if (config.model === 'colorize') return toGrey(x)
+  return x
+}
+
 /** Scales gradients so their global L2 norm is at most `clipNorm`. */
 export function clipByGlobalNorm(grads: tf.Tensor[], clipNorm: number): tf.Tensor[] {
   return tf.tidy(() => {
@@ -106,7 +117,7 @@ export async function evaluateLoss(
     const idx = Array.from({ length: n }, (_, i) => start + i)
     const total = tf.tidy(() => {
       const x = batchTensor(pixels, idx, size, channels)
-      const input = config.model === 'denoising' ? corrupt(x, config.noise, config.seed) : x
+      const input = modelInput(x, config, config.seed)
       return tf.mul(model.loss(input, x, false, config.seed).total, n)
     })
     sum += (await total.data())[0]
@@ -161,7 +172,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopOutcome> {
         const n = idx.length
         const seed = rng.seed()
         const x = batchTensor(data.train, idx, size, channels)
-        const input = config.model === 'denoising' ? corrupt(x, config.noise, seed) : x
+        const input = modelInput(x, config, seed)
         let recon: tf.Scalar | undefined
         let kl: tf.Scalar | undefined
         const { value, grads } = tf.variableGrads(() => {

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs'
-import type { TrainConfig } from '../../../shared/config'
+import { COLORIZE_NEEDS_COLOUR, type TrainConfig } from '../../../shared/config'
 import type { Autoencoder, LossTerms } from '../types'
 import { jacobianPenalty, klDivergence, l1Activity, reconstruction } from '../losses'
 import { convDecoder, convEncoder } from './conv'
 import { denseDecoder, denseEncoder, denseLayers } from './dense'
+import { toGrey } from './grey'
 import { SeededInit } from './layers'
 
 /** What differs between the kinds: how a batch is encoded for the loss, and what is added to the reconstruction. */
@@ -35,7 +36,9 @@ class Model implements Autoencoder {
 
   encode(x: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => {
-      const out = this.encoder.apply(x) as tf.Tensor2D | tf.Tensor2D[]
+      // Colourisation sees only luminance, so colour images (previews, exports) are greyed on the way in.
+      const input = this.config.model === 'colorize' ? toGrey(x) : x
+      const out = this.encoder.apply(input) as tf.Tensor2D | tf.Tensor2D[]
       return Array.isArray(out) ? out[0] : out
     })
   }
@@ -129,6 +132,15 @@ export function buildModel(config: TrainConfig): Autoencoder {
       return new Model(config, convEncoder(config, init), convDecoder(config, init), sparse)
     case 'vae':
       return new Model(config, convEncoder(config, init, 2), convDecoder(config, init), variational)
+    case 'colorize':
+      // Checked again here for configs that bypassed the schema (old checkpoints, tests).
+      if (config.channels !== 3) throw new Error(COLORIZE_NEEDS_COLOUR)
+      return new Model(
+        config,
+        convEncoder({ ...config, channels: 1 }, init),
+        convDecoder(config, init),
+        plain
+      )
   }
 }
 
