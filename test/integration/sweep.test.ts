@@ -10,7 +10,14 @@ import * as tf from '@tensorflow/tfjs'
 import { encodeImages } from '../../src/main/exports/model-ops'
 import { importFolder, loadTrainingData } from '../../src/main/services/datasets'
 import { openStudio, type Studio } from '../../src/main/services/studio'
-import { getSweep, startSweep, stopSweep, sweepExport, sweepGrid } from '../../src/main/services/sweep'
+import {
+  getSweep,
+  startSweep,
+  stopSweep,
+  sweepExport,
+  sweepGrid,
+  validationMse
+} from '../../src/main/services/sweep'
 import { InProcessTrainingHost, loadRunModel } from '../../src/main/services/training'
 import type { Sweep, SweepProgress } from '../../src/shared/contract/sweep'
 import { makeImageFolder } from '../helpers/images'
@@ -89,6 +96,15 @@ describe('latent-size sweep', () => {
     expect(grid.rows).toEqual(['original', 'latent 2', 'latent 4'])
     expect(grid.columns).toBe(3)
     expect(grid.dataUrl).toMatch(/^data:image\/png;base64,/)
+  })
+
+  it('leaves no tensors behind measuring errors and drawing grids', async () => {
+    const data = await loadTrainingData(studio, datasetId)
+    const before = tf.memory().numTensors
+    const mse = await validationMse(studio, sweep.results[0].runId, data)
+    await sweepGrid(studio, { sweepId: sweep.id, count: 2 })
+    expect(tf.memory().numTensors).toBe(before)
+    expect(mse).toBe(sweep.results[0].valMse)
   })
 
   it('refuses bad latent lists and stopping a sweep that is not training, in plain words', () => {

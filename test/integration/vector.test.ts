@@ -1,5 +1,6 @@
 // Vector arithmetic on a tiny trained run: the vector against mean codes computed independently, the strength-0
 // frame against the plain reconstruction, and the GIF's frames.
+import * as tf from '@tensorflow/tfjs'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -157,6 +158,24 @@ describe('vector arithmetic', () => {
     const meta = await sharp(out, { pages: -1 }).metadata()
     expect(meta.pages).toBe(5)
     expect(meta.pageHeight).toBe(32)
+  })
+
+  it('leaves no tensors behind once the model is loaded', async () => {
+    const input = { runId, withImages: withImages(), withoutImages: withoutImages(), target: files[6] }
+    await vectorFrame(studio, { ...input, strength: 0.5 })
+    const before = tf.memory().numTensors
+    await vectorFrame(studio, { ...input, strength: 1.5 })
+    await computeVector(studio, { runId, withImages: [files[7]], withoutImages: [files[8]] })
+    await vectorExport(studio, {
+      ...input,
+      strength: 1,
+      out: join(home, 'out', 'leak.gif'),
+      frames: 3,
+      size: 16,
+      delay: 80,
+      loop: 0
+    })
+    expect(tf.memory().numTensors).toBe(before)
   })
 
   it('aestudio vector --json reports dimensions, norm, strengths and the file', async () => {
