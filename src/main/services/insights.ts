@@ -32,6 +32,9 @@ import { getRun, loadRunModel } from './training'
  * few hundred evenly spread images keep it to seconds while still spanning the dataset.
  */
 export const MAX_FIT = 300
+/** Validation images measured at most (evenly spread); PCA converts them to Float64 CHUNK at a time. */
+const MAX_MEASURED = 5000
+const CHUNK = 256
 /** Images per forward pass. */
 const BATCH = 32
 /** Smallest cell edge in the eigenfaces grid (small images are enlarged by a whole factor, nearest). */
@@ -129,6 +132,16 @@ async function autoencoderMse(
 
 const toUnit = (pixels: Uint8Array) => Float64Array.from(pixels, (p) => p / 255)
 
+/** PCA error over many images, converted to Float64 a chunk at a time so big splits don't need 8 bytes a value. */
+function chunkedMse(pca: ReturnType<typeof fitPca>, images: Picked, dim: number, k: number): number {
+  let sum = 0
+  for (let start = 0; start < images.count; start += CHUNK) {
+    const n = Math.min(CHUNK, images.count - start)
+    sum += pcaReconstructionMse(pca, toUnit(images.pixels.subarray(start * dim, (start + n) * dim)), n, k) * n
+  }
+  return sum / images.count
+}
+
 /** Lays images out in a near-square grid of cells at least MIN_CELL wide; writes it or returns a data URL. */
 async function eigenfaceGrid(
   studio: Studio,
@@ -173,8 +186,8 @@ export async function pcaBaseline(studio: Studio, input: InsightsPcaInput): Prom
       `PCA on ${fit.count} training images has ${pca.components.length} components at most; ask for ` +
         `${pca.components.length} or fewer.`
     )
-  const measured = pick(data, split, Number.MAX_SAFE_INTEGER)
-  const pcaMse = pcaReconstructionMse(pca, toUnit(measured.pixels), measured.count, k)
+  const measured = pick(data, split, MAX_MEASURED)
+  const pcaMse = chunkedMse(pca, measured, dim, k)
   const aeMse = await withModel(studio, run.id, (model) =>
     autoencoderMse(model, measured, data.size, data.channels)
   )
