@@ -92,6 +92,16 @@ describe('latent-size sweep', () => {
     expect(r).toMatchObject({ frames: 2, latents: [2, 4], format: 'gif' })
     const meta = await sharp(out, { pages: -1 }).metadata()
     expect(meta.pages).toBe(2)
+    // Each frame names its latent size in a band above the images: the bands differ, the originals do not.
+    const page = async (n: number) =>
+      new Uint8Array(await sharp(out, { page: n }).greyscale().raw().toBuffer())
+    const [a, b] = [await page(0), await page(1)]
+    const w = meta.width!
+    const bandRows = 14
+    expect(a.subarray(0, w * bandRows)).not.toEqual(b.subarray(0, w * bandRows))
+    expect(a.subarray(w * (bandRows + 2), w * (bandRows + 2 + 64))).toEqual(
+      b.subarray(w * (bandRows + 2), w * (bandRows + 2 + 64))
+    )
     const grid = await sweepGrid(studio, { sweepId: sweep.id, count: 3 })
     expect(grid.rows).toEqual(['original', 'latent 2', 'latent 4'])
     expect(grid.columns).toBe(3)

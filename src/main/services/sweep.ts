@@ -15,6 +15,7 @@ import type {
 import { sweepStartSchema } from '../../shared/contract/sweep'
 import { bytesPerImage } from '../imaging/cache'
 import { composeGrid } from '../exports/grid'
+import { withLabel } from '../exports/pixel-text'
 import { pixelsToTensor, reconstructTensor, tensorToImages } from '../exports/model-ops'
 import { scaleImage, type RawImage } from '../exports/raw-image'
 import { pngDataUrl, writeAnimation, writePng } from '../exports/write'
@@ -28,6 +29,8 @@ import { isAlive, loadRunModel, startTraining, type Emit, type TrainingHost } fr
 const BATCH = 64
 /** Smallest cell edge in sweep grids and frames: small images are enlarged by a whole factor, nearest. */
 const MIN_CELL = 64
+/** Image pixels per font pixel of the frame labels (a 3×5 font: 10 px tall digits). */
+const LABEL_SCALE = 2
 
 /** Sweeps training in this process: the run now training, and whether a stop was asked for. */
 const active = new Map<number, { runId: number | null; stopped: boolean; host: TrainingHost }>()
@@ -267,7 +270,10 @@ export async function sweepGrid(studio: Studio, input: SweepGridInput): Promise<
 export async function sweepExport(studio: Studio, input: SweepExportInput): Promise<SweepExportResult> {
   const sweep = getSweep(studio, input.sweepId)
   const { rows, latents } = await reconstructionRows(studio, sweep, input.count)
-  const frames = rows.slice(1).map((recons) => composeGrid([rows[0], recons]).image)
+  // Each frame names its latent size in a band above it, so the GIF explains itself wherever it is shown.
+  const frames = rows
+    .slice(1)
+    .map((recons, i) => withLabel(composeGrid([rows[0], recons]).image, `latent ${latents[i]}`, LABEL_SCALE))
   const file = resolve(input.out)
   const written = await writeAnimation(frames, file, { delay: input.delay, loop: input.loop })
   const delay = written.format === 'gif' ? Math.round(input.delay / 10) * 10 : input.delay
