@@ -111,7 +111,16 @@ async function activate(name: BackendName, notes: string[]): Promise<void> {
  * Makes a training backend active: `auto` tries them best first (tensorflow-gpu, tensorflow, wasm, cpu) and the
  * notes say, in plain words, why better ones were passed over; an explicit choice that cannot be used throws.
  */
-export async function initBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
+export function initBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
+  // One at a time: TensorFlow.js's setBackend is not safe to run twice at once (a second caller sees the first
+  // one's half-started backend and fails), and a process may well load two models together.
+  const run = starting.then(() => startBackend(choice))
+  starting = run.catch(() => undefined)
+  return run
+}
+let starting: Promise<unknown> = Promise.resolve()
+
+async function startBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
   const notes: string[] = []
   if (choice !== 'auto') {
     try {
