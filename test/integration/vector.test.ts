@@ -214,6 +214,37 @@ describe('vector arithmetic', () => {
     })
     expect(json.norm).toBeCloseTo(direct.norm, 5)
     expect((await sharp(out, { pages: -1 }).metadata()).pages).toBe(3)
+    // A negative strength takes the trait away; the GIF still starts at 0.
+    const neg = await runCli(
+      [
+        'vector',
+        String(runId),
+        '--with',
+        files[0],
+        '--without',
+        files[1],
+        '--apply',
+        files[5],
+        '--strength',
+        '-2',
+        '--out',
+        join(home, 'out', 'neg.gif'),
+        '--frames',
+        '3',
+        '--size',
+        '16',
+        '--json'
+      ],
+      { AESTUDIO_HOME: home }
+    )
+    expect(neg.stderr).toBe('')
+    expect(JSON.parse(neg.stdout).strengths).toEqual([0, -1, -2])
+    const missing = await runCli(
+      ['vector', String(runId), '--with', files[0], '--without', join(home, 'nope.png')],
+      { AESTUDIO_HOME: home }
+    )
+    expect(missing.code).toBe(3)
+    expect(missing.stderr).toMatch(/nope\.png was not found/)
     const bad = await runCli(['vector', String(runId), '--with', files[0], '--apply', files[5]], {
       AESTUDIO_HOME: home
     })

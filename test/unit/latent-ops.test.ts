@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { expandImageSets } from '../../src/main/cli/commands/vector'
 import { applyVector, attributeVector, meanCode, norm, strengthSteps } from '../../src/main/latent-ops'
 
 const f = (...v: number[]) => Float32Array.from(v)
@@ -29,5 +30,20 @@ describe('latent vector arithmetic', () => {
     expect(() => meanCode([f(1), f(1, 2)])).toThrow(/differ in length/)
     expect(() => applyVector(f(1), f(1, 2), 1)).toThrow(/1 values, the vector 2/)
     expect(() => strengthSteps(1, 1)).toThrow(/at least 2 frames/)
+  })
+})
+
+describe('aestudio vector arguments', () => {
+  it('reads several images after one flag, repeated flags, and a negative strength', () => {
+    expect(
+      expandImageSets(['3', '--with', 'a', 'b', '--without', 'c', '--apply', 'd', '--strength', '-1.5'])
+    ).toEqual(['3', '--with', 'a', '--with', 'b', '--without', 'c', '--apply', 'd', '--strength=-1.5'])
+    expect(expandImageSets(['--with', 'a,b', '--with', 'c', '--json'])).toEqual([
+      '--with',
+      'a,b',
+      '--with',
+      'c',
+      '--json'
+    ])
   })
 })

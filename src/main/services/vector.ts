@@ -115,7 +115,8 @@ async function codesOf(studio: Studio, l: Loaded, refs: readonly ImageRef[]): Pr
     if (typeof ref === 'number') keys.push(`image:${ref}`)
     else {
       const s = await stat(resolve(ref)).catch(() => null)
-      if (!s?.isFile()) throw new StudioError('validation', `${resolve(ref)} is not an image file.`)
+      if (!s) throw notFound(resolve(ref))
+      if (!s.isFile()) throw new StudioError('validation', `${resolve(ref)} is a folder; give image files.`)
       keys.push(`file:${resolve(ref)}:${s.size}:${s.mtimeMs}`)
     }
   }

@@ -14,18 +14,22 @@ const SETS = new Set(['--with', '--without'])
 
 /**
  * Lets `--with a.png b.png --without c.png` name several images after one flag: the words after --with or
- * --without, up to the next flag, each become `--with <word>`, so parseArgs sees a repeated option.
+ * --without, up to the next flag, each become `--with <word>`, so parseArgs sees a repeated option. A negative
+ * strength (`--strength -2`, taking the trait away) becomes `--strength=-2`, which parseArgs would otherwise
+ * read as a flag.
  */
 export function expandImageSets(args: readonly string[]): string[] {
   const out: string[] = []
   let set: string | null = null
-  for (const a of args) {
-    if (a.startsWith('-')) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (a === '--strength' && /^-\.?\d/.test(args[i + 1] ?? '')) {
+      out.push(`--strength=${args[++i]}`)
+      set = null
+    } else if (a.startsWith('-')) {
       set = SETS.has(a) ? a : null
       if (!set) out.push(a)
-      continue
-    }
-    if (set) out.push(set, a)
+    } else if (set) out.push(set, a)
     else out.push(a)
   }
   return out
