@@ -96,6 +96,14 @@ describe('sweep store', () => {
 describe('Sweep view', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
+  it('sends the user to import a dataset when there is none', async () => {
+    provideApi(fakeApi({ 'datasets.list': () => [], 'sweep.list': () => [] }).api)
+    const w = mount(SweepView)
+    await flushPromises()
+    expect(w.text()).toContain('No dataset yet')
+    expect(w.find('form').exists()).toBe(false)
+  })
+
   it('charts error against latent size, lists each run and shows the reconstructions', async () => {
     const finished = sweep({
       status: 'done',
