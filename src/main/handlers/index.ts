@@ -5,6 +5,7 @@ import type { Studio } from '../services/studio'
 import { datasetHandlers } from './datasets'
 import { exportHandlers } from './exports'
 import { insightsHandlers } from './insights'
+import { restoreHandlers } from './restore'
 import { shellHandlers } from '../shell/handlers'
 import { settingsHandlers } from './settings'
 import { sweepHandlers } from './sweep'
@@ -24,6 +25,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ...datasetHandlers(ctx),
     ...exportHandlers(ctx),
     ...insightsHandlers(ctx),
+    ...restoreHandlers(ctx),
     ...settingsHandlers(ctx),
     ...trainingHandlers(ctx),
     ...sweepHandlers(ctx),

@@ -4,6 +4,7 @@ import { appCalls } from './app'
 import { datasetCalls, datasetEvents } from './datasets'
 import { exportCalls, exportEvents } from './exports'
 import { insightsCalls } from './insights'
+import { restoreCalls } from './restore'
 import { settingsCalls, settingsEvents } from './settings'
 import { shellCalls, shellEvents } from './shell'
 import { sweepCalls, sweepEvents } from './sweep'
@@ -15,6 +16,7 @@ export * from './app'
 export * from './datasets'
 export * from './exports'
 export * from './insights'
+export * from './restore'
 export * from './settings'
 export * from './shell'
 export * from './sweep'
@@ -27,6 +29,7 @@ export const calls = {
   ...datasetCalls,
   ...exportCalls,
   ...insightsCalls,
+  ...restoreCalls,
   ...shellCalls,
   ...settingsCalls,
   ...trainingCalls,

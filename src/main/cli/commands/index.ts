@@ -1,5 +1,7 @@
 import type { Command } from '../command'
 import { bench } from './bench'
+import { clean } from './clean'
+import { colorize } from './colorize'
 import { compression } from './compression'
 import { datasetsCommand } from './datasets'
 import { demo } from './demo'
@@ -37,6 +39,8 @@ export const commands: Command[] = [
   compression,
   vector,
   sweep,
+  colorize,
+  clean,
   exportCommand,
   demo,
   serve
