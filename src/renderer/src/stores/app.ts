@@ -12,6 +12,7 @@ export const TABS = [
   { id: 'insights', label: 'Insights' },
   { id: 'vector', label: 'Vectors' },
   { id: 'sweep', label: 'Sweep' },
+  { id: 'restore', label: 'Restore' },
   { id: 'settings', label: 'Settings' }
 ] as const
 export type TabId = (typeof TABS)[number]['id']
