@@ -19,9 +19,9 @@ import {
   morphExport,
   morphFrame,
   reconGrid,
-  releaseModels,
   samplesRandom
 } from '../../src/main/services/exports'
+import { releaseModels } from '../../src/main/services/run-models'
 import { openStudio, type Studio } from '../../src/main/services/studio'
 import { loadRunModel, startTraining } from '../../src/main/services/training'
 import type { TrainConfigInput } from '../../src/shared/config'

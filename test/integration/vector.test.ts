@@ -10,7 +10,8 @@ import { decodeCodes, encodeImages } from '../../src/main/exports/model-ops'
 import { decodeForModel, importFolder } from '../../src/main/services/datasets'
 import { openStudio, type Studio } from '../../src/main/services/studio'
 import { loadRunModel, startTraining } from '../../src/main/services/training'
-import { computeVector, releaseVectorModel, vectorExport, vectorFrame } from '../../src/main/services/vector'
+import { releaseModels } from '../../src/main/services/run-models'
+import { computeVector, vectorExport, vectorFrame } from '../../src/main/services/vector'
 import { run } from '../../src/main/cli/main'
 
 const SIZE = 16
@@ -56,7 +57,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await releaseVectorModel(studio)
+  await releaseModels(studio)
   studio.close()
   rmSync(home, { recursive: true, force: true })
 })
@@ -244,7 +245,7 @@ describe('vector arithmetic', () => {
       { AESTUDIO_HOME: home }
     )
     expect(missing.code).toBe(3)
-    expect(missing.stderr).toMatch(/nope\.png was not found/)
+    expect(missing.stderr).toMatch(/nope\.png does not exist/)
     const bad = await runCli(['vector', String(runId), '--with', files[0], '--apply', files[5]], {
       AESTUDIO_HOME: home
     })

@@ -16,11 +16,10 @@ import type {
   ReconGridInput,
   SamplesRandomInput
 } from '../../shared/contract/exports'
-import type { Checkpoint, Run } from '../../shared/contract/domain'
-import { readSlots, bytesPerImage } from '../imaging/cache'
-import type { Preprocessing } from '../imaging/decode'
+import type { Run } from '../../shared/contract/domain'
+import { bytesPerImage } from '../imaging/cache'
 import { chunk, composeGrid, squareColumns } from '../exports/grid'
-import { pointOnPath, type Code } from '../exports/interp'
+import { pointOnPath } from '../exports/interp'
 import { observedAxis, planeCodes, priorAxis } from '../exports/manifold'
 import {
   decodeCodes,
@@ -36,163 +35,15 @@ import { fileSaver } from '../exports/tfjs-files'
 import { pngDataUrl, writeAnimation, writePng } from '../exports/write'
 import { samplePrior } from '../ml/models/index'
 import { corrupt } from '../ml/noise'
-import type { Autoencoder } from '../ml/types'
-import { datasetImages, decodeForModel, loadTrainingData } from './datasets'
-import { pixelFile } from './datasets-import'
-import { notFound, StudioError } from './errors'
+import { datasetImages, loadTrainingData } from './datasets'
+import { StudioError } from './errors'
 import type { Studio } from './studio'
-import { loadRunModel } from './training'
-
-/** A run's model held in memory for the viewers, with the codes of keyframes already encoded. */
-interface LoadedRun {
-  run: Run
-  model: Autoencoder
-  checkpoint: Checkpoint
-  prep: Preprocessing
-  codes: Map<string, Code>
-  /** Calls using the model right now; a retired model is disposed when the last one ends. */
-  users: number
-  retired: boolean
-}
-
-/** Runs kept loaded at once (the morph viewer switches between a few); the least recently used goes first. */
-const MAX_LOADED = 2
-/** Keyframe codes remembered per run. */
-const MAX_CODES = 512
-
-const loaded = new WeakMap<Studio, Map<number, Promise<LoadedRun>>>()
-
-/** The checkpoint exports use: the best one (lowest validation loss), else the last. */
-function exportCheckpoint(studio: Studio, runId: number): { run: Run; checkpoint: Checkpoint } {
-  const run = studio.store.runs.get(runId)
-  if (!run) throw notFound(`Run ${runId}`)
-  const checkpoint =
-    studio.store.artifacts.checkpoint(runId, 'best') ?? studio.store.artifacts.checkpoint(runId, 'last')
-  if (!checkpoint)
-    throw new StudioError(
-      'unavailable',
-      `Run ${runId} has no trained model yet: it needs at least one finished epoch (status: ${run.status}).`
-    )
-  return { run, checkpoint }
-}
-
-/** How the run's images were preprocessed: its dataset's settings, or the config's when the dataset is gone. */
-function runPreprocessing(studio: Studio, run: Run): Preprocessing {
-  const d = run.datasetId === null ? undefined : studio.store.datasets.get(run.datasetId)
-  return { size: run.config.size, channels: run.config.channels, fit: d?.fit ?? 'cover' }
-}
-
-/** Stops keeping a model: disposed now, or when the calls still using it end. */
-function retire(entry: LoadedRun): void {
-  entry.retired = true
-  if (entry.users === 0) entry.model.dispose()
-}
-
-/**
- * The run's model, loaded once and reused while its checkpoint is unchanged (a run still training gets its newer
- * weights on the next call). Loading is shared by concurrent callers.
- */
-async function openRun(studio: Studio, runId: number): Promise<LoadedRun> {
-  const { checkpoint } = exportCheckpoint(studio, runId)
-  let runs = loaded.get(studio)
-  if (!runs) loaded.set(studio, (runs = new Map()))
-  const cached = runs.get(runId)
-  if (cached) {
-    const entry = await cached.catch(() => undefined)
-    if (entry && !entry.retired && entry.checkpoint.sha256 === checkpoint.sha256) {
-      // Most recently used last, so eviction takes the least recently used.
-      runs.delete(runId)
-      runs.set(runId, cached)
-      return entry
-    }
-    if (runs.get(runId) === cached) runs.delete(runId)
-    if (entry && !entry.retired) retire(entry)
-  }
-  const loading = loadRunModel(studio, runId, checkpoint.kind).then(({ model, run }): LoadedRun => ({
-    run,
-    model,
-    checkpoint,
-    prep: runPreprocessing(studio, run),
-    codes: new Map(),
-    users: 0,
-    retired: false
-  }))
-  runs.set(runId, loading)
-  loading.catch(() => runs.get(runId) === loading && runs.delete(runId))
-  while (runs.size > MAX_LOADED) {
-    const [oldId, old] = runs.entries().next().value!
-    runs.delete(oldId)
-    void old.then(retire, () => {})
-  }
-  return loading
-}
-
-/** Runs `fn` with the run's loaded model, which is not disposed while `fn` uses it. */
-async function withRun<T>(studio: Studio, runId: number, fn: (lr: LoadedRun) => Promise<T>): Promise<T> {
-  const lr = await openRun(studio, runId)
-  lr.users++
-  try {
-    return await fn(lr)
-  } finally {
-    lr.users--
-    if (lr.retired && lr.users === 0) lr.model.dispose()
-  }
-}
-
-/** Frees every model this studio's viewers loaded (the app on quit, tests between cases). */
-export async function releaseModels(studio: Studio): Promise<void> {
-  const runs = loaded.get(studio)
-  if (!runs) return
-  loaded.delete(studio)
-  for (const p of runs.values()) await p.then(retire, () => {})
-}
-
-/** The pixels of one keyframe, preprocessed as the run's dataset was. */
-async function keyframePixels(studio: Studio, lr: LoadedRun, ref: number | string): Promise<Uint8Array> {
-  if (typeof ref === 'string') return decodeForModel(resolve(ref), lr.prep)
-  const image = studio.store.images.get(ref)
-  if (!image) throw notFound(`Image ${ref}`)
-  const d = studio.store.datasets.get(image.datasetId)
-  if (!d) throw notFound(`The dataset of image ${ref}`)
-  // Same preprocessing as the run: read it from the dataset's pixel cache; otherwise decode the original again.
-  if (
-    image.slot !== null &&
-    d.size === lr.prep.size &&
-    d.channels === lr.prep.channels &&
-    d.fit === lr.prep.fit
-  )
-    return readSlots(pixelFile(studio, d, studio.store.images.images(d.id)), [image.slot], bytesPerImage(d))
-  return decodeForModel(join(d.source, image.relPath), lr.prep)
-}
-
-/** Codes of the keyframes, from the run's cache where possible (a file is keyed by its path, size and mtime). */
-async function keyframeCodes(
-  studio: Studio,
-  lr: LoadedRun,
-  refs: readonly (number | string)[]
-): Promise<Code[]> {
-  const codes: Code[] = []
-  for (const ref of refs) {
-    let key = `image:${ref}`
-    if (typeof ref === 'string') {
-      const s = await stat(resolve(ref)).catch(() => null)
-      key = `file:${resolve(ref)}:${s?.size}:${s?.mtimeMs}`
-    }
-    let code = lr.codes.get(key)
-    if (!code) {
-      ;[code] = await encodeImages(lr.model, await keyframePixels(studio, lr, ref), 1)
-      if (lr.codes.size >= MAX_CODES) lr.codes.delete(lr.codes.keys().next().value!)
-      lr.codes.set(key, code)
-    }
-    codes.push(code)
-  }
-  return codes
-}
+import { codesOf, exportCheckpoint, withRun, type LoadedRun } from './run-models'
 
 /** One frame of the morph viewer: the decoded code at position t of the path through the keyframes. */
 export async function morphFrame(studio: Studio, input: MorphFrameInput): Promise<MorphFrame> {
   return withRun(studio, input.runId, async (lr) => {
-    const keys = await keyframeCodes(studio, lr, input.keyframes)
+    const keys = await codesOf(studio, lr, input.keyframes)
     const [image] = await decodeCodes(lr.model, [pointOnPath(keys, input.t, input.interp)])
     const out = input.size ? await scaleImage(image, input.size) : image
     return { dataUrl: await pngDataUrl(out), width: out.width, height: out.height, t: input.t }
@@ -229,7 +80,7 @@ export async function morphExport(
   const progress = throttled(hooks.onProgress)
   const report = (done: number) => progress({ runId: input.runId, kind: 'morph', done, total, file })
   const { frames, checkpoint } = await withRun(studio, input.runId, async (lr) => {
-    const keys = await keyframeCodes(studio, lr, input.keyframes)
+    const keys = await codesOf(studio, lr, input.keyframes)
     const frames = await morphFrames(lr.model, keys, {
       frames: input.frames,
       size: input.size,
