@@ -13,7 +13,7 @@ import { withStudio } from '../studio'
 const usage =
   'aestudio train <folder|datasetId> [--model conv] [--upsample resize|transpose] [--latent 32] [--size 64]\n' +
   '       [--channels 3] [--epochs 20] [--batch 32] [--lr 0.001] [--beta 1] [--noise 0.2]\n' +
-  '       [--noise-kind gaussian|saltpepper|mask] [--lambda 0.001] [--clip 0] [--loss mse|bce] [--val 0.1]\n' +
+  '       [--noise-kind gaussian|saltpepper|mask|marks] [--lambda 0.001] [--clip 0] [--loss mse|bce] [--val 0.1]\n' +
   '       [--seed 1] [--backend auto] [--json]'
 
 const text = { type: 'string' } as const
