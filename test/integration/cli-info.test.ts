@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { latestVersion } from '../../src/main/store/migrations/index'
 import { aestudio } from '../helpers/cli'
 import { tempDir } from '../helpers/tmp'
 
@@ -11,7 +12,7 @@ describe('aestudio info', () => {
     expect(r.status, r.stderr).toBe(0)
     const info = JSON.parse(r.stdout)
     expect(info.dataDir).toBe(home)
-    expect(info.schemaVersion).toBe(1)
+    expect(info.schemaVersion).toBe(latestVersion())
     expect(existsSync(join(home, 'studio.db'))).toBe(true)
     const byName = Object.fromEntries(info.backends.map((b: { name: string }) => [b.name, b]))
     expect(Object.keys(byName)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
