@@ -189,5 +189,13 @@ describe('latent-size sweep', () => {
     })
     expect(bad).toBe(2)
     expect(errs.at(-1)).toMatch(/whole numbers/)
+    // --latent (one size) is a train flag a sweep would silently override: refused instead.
+    const single = await run(['sweep', String(datasetId), '--latents', '2,4', '--latent', '8'], {
+      out: () => {},
+      err: (t) => void errs.push(t),
+      interactive: false
+    })
+    expect(single).toBe(2)
+    expect(errs.at(-1)).toMatch(/give --latents/)
   })
 })

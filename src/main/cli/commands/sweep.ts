@@ -1,18 +1,17 @@
-import { existsSync, statSync } from 'node:fs'
-import { resolve } from 'node:path'
 import type { TrainingEpoch } from '../../../shared/contract/training'
 import { sweepExportSchema, sweepGridSchema, type SweepProgress } from '../../../shared/contract/sweep'
 import { getSettings } from '../../services/settings'
 import { InProcessTrainingHost } from '../../services/training'
-import type { Studio } from '../../services/studio'
 import { CliError, EXIT, numberOption, parseCommandArgs, type CliIO, type Command } from '../command'
 import { withStudio } from '../studio'
+import { configFromFlags, resolveDataset, TRAIN_FLAGS } from '../train-flags'
 import { validated } from './exports-args'
 
 const usage =
   'aestudio sweep <datasetId|folder> --latents 2,4,8,16,32 [--model conv] [--epochs 20] [--size 64]\n' +
   '       [--channels 3] [--batch 32] [--lr 0.001] [--upsample resize|transpose] [--beta 1] [--lambda 0.001]\n' +
-  '       [--loss mse|bce] [--val 0.1] [--seed 1] [--backend auto] [--out sweep.gif] [--grid sweep.png]\n' +
+  '       [--noise 0.2] [--noise-kind gaussian|saltpepper|mask|marks] [--clip 0] [--loss mse|bce] [--val 0.1]\n' +
+  '       [--seed 1] [--backend auto] [--out sweep.gif] [--grid sweep.png]\n' +
   '       [--count 8] [--delay 600] [--json]'
 
 const text = { type: 'string' } as const
@@ -29,29 +28,6 @@ export function parseLatents(raw: string | undefined): number[] {
       throw new CliError(`--latents takes whole numbers separated by commas, got "${part}".`, EXIT.usage)
     return Number(part)
   })
-}
-
-/** The dataset to sweep on: an id, or a folder imported (incrementally) at the requested size first. */
-async function resolveDataset(
-  studio: Studio,
-  target: string,
-  prep: { size?: number; channels?: number; valFraction?: number }
-): Promise<{ id: number; size: number; channels: number }> {
-  if (/^\d+$/.test(target) && !existsSync(target)) {
-    const d = studio.store.datasets.get(Number(target))
-    if (!d) throw new CliError(`Dataset ${target} was not found.`, EXIT.notFound)
-    return d
-  }
-  if (!existsSync(target) || !statSync(target).isDirectory())
-    throw new CliError(`"${target}" is neither a folder nor a dataset id.`, EXIT.notFound)
-  const { importFolder } = await import('../../services/datasets')
-  const r = await importFolder(studio, {
-    paths: [resolve(target)],
-    size: prep.size ?? getSettings(studio).size,
-    channels: (prep.channels ?? 3) as 1 | 3,
-    valFraction: prep.valFraction
-  })
-  return { id: r.datasetId, size: r.size, channels: r.channels }
 }
 
 const fmt = (n: number) => n.toPrecision(4)
@@ -87,20 +63,8 @@ export const sweep: Command = {
     const { values, positionals } = parseCommandArgs(
       args,
       {
+        ...TRAIN_FLAGS,
         latents: text,
-        model: text,
-        upsample: text,
-        size: text,
-        channels: text,
-        epochs: text,
-        batch: text,
-        lr: text,
-        beta: text,
-        lambda: text,
-        loss: text,
-        val: text,
-        seed: text,
-        backend: text,
         out: { type: 'string', short: 'o' },
         grid: text,
         count: text,
@@ -110,6 +74,11 @@ export const sweep: Command = {
     )
     if (positionals.length !== 1)
       throw new CliError(`Give one folder or dataset id.\nUsage: ${usage}`, EXIT.usage)
+    if (values.latent !== undefined)
+      throw new CliError(
+        `A sweep sets the latent size itself: give --latents, e.g. --latents 2,4,8.`,
+        EXIT.usage
+      )
     const latents = parseLatents(values.latents)
     const num = (name: keyof typeof values) => numberOption(name, values[name] as string | undefined)
     const count = num('count')
@@ -123,27 +92,8 @@ export const sweep: Command = {
     if (gifInput) (await import('../../exports/write')).animationFormat(gifInput.out)
     const service = await import('../../services/sweep')
     return withStudio(async (studio) => {
-      const settings = getSettings(studio)
-      const dataset = await resolveDataset(studio, positionals[0], {
-        size: num('size'),
-        channels: num('channels'),
-        valFraction: num('val')
-      })
-      const config: Record<string, unknown> = {
-        model: values.model ?? 'conv',
-        upsample: values.upsample,
-        size: dataset.size,
-        channels: dataset.channels,
-        epochs: num('epochs'),
-        batch: num('batch'),
-        lr: num('lr'),
-        beta: num('beta'),
-        lambda: num('lambda'),
-        loss: values.loss,
-        seed: num('seed'),
-        backend: values.backend ?? settings.backend
-      }
-      for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k]
+      const dataset = await resolveDataset(studio, io, positionals[0], values)
+      const config = configFromFlags(values, getSettings(studio), dataset)
       const report = reporter(io, values.json)
       const host = new InProcessTrainingHost(report)
       const started = service.startSweep(studio, { datasetId: dataset.id, config, latents }, host, report)

@@ -1,22 +1,17 @@
-import { existsSync, statSync } from 'node:fs'
-import { resolve } from 'node:path'
-import type { TrainConfigInput } from '../../../shared/config'
 import type { Run } from '../../../shared/contract/domain'
 import type { TrainingBatch, TrainingEpoch } from '../../../shared/contract/training'
 import { getSettings } from '../../services/settings'
 import { InProcessTrainingHost, startTraining, type Started } from '../../services/training'
-import type { Studio } from '../../services/studio'
-import { CliError, EXIT, numberOption, parseCommandArgs, type CliIO, type Command } from '../command'
+import { CliError, EXIT, parseCommandArgs, type CliIO, type Command } from '../command'
 import { createProgress, formatDuration } from '../progress'
 import { withStudio } from '../studio'
+import { configFromFlags, resolveDataset, TRAIN_FLAGS } from '../train-flags'
 
 const usage =
   'aestudio train <folder|datasetId> [--model conv] [--upsample resize|transpose] [--latent 32] [--size 64]\n' +
   '       [--channels 3] [--epochs 20] [--batch 32] [--lr 0.001] [--beta 1] [--noise 0.2]\n' +
   '       [--noise-kind gaussian|saltpepper|mask|marks] [--lambda 0.001] [--clip 0] [--loss mse|bce] [--val 0.1]\n' +
   '       [--seed 1] [--backend auto] [--json]'
-
-const text = { type: 'string' } as const
 
 /** A run id given on the command line: a positive integer, or a usage error. */
 export function parseRunId(raw: string | undefined, commandUsage: string): number {
@@ -100,117 +95,19 @@ export async function followTraining(
   return final.status === 'done' ? EXIT.ok : EXIT.interrupted
 }
 
-/** The dataset to train on: an id, or a folder imported (incrementally) at the requested size first. */
-async function resolveDataset(
-  studio: Studio,
-  io: CliIO,
-  target: string,
-  prep: { size?: number; channels?: number; valFraction?: number }
-): Promise<{ id: number; size: number; channels: number }> {
-  if (/^\d+$/.test(target) && !existsSync(target)) {
-    const d = studio.store.datasets.get(Number(target))
-    if (!d) throw new CliError(`Dataset ${target} was not found.`, EXIT.notFound)
-    // The split is fixed when a folder is imported; silently ignoring --val would mislead.
-    if (prep.valFraction !== undefined && prep.valFraction !== d.valFraction)
-      throw new CliError(
-        `Dataset ${d.id} was imported with --val ${d.valFraction}; the split is chosen at import. ` +
-          'Train on the folder instead to import it with another split.',
-        EXIT.usage
-      )
-    return d
-  }
-  if (!existsSync(target) || !statSync(target).isDirectory())
-    throw new CliError(`"${target}" is neither a folder nor a dataset id.`, EXIT.notFound)
-  const { importFolder } = await import('../../services/datasets')
-  const progress = createProgress(io, 'Importing')
-  const size = prep.size ?? getSettings(studio).size
-  const result = await importFolder(
-    studio,
-    {
-      paths: [resolve(target)],
-      size,
-      channels: (prep.channels ?? 3) as 1 | 3,
-      valFraction: prep.valFraction
-    },
-    {
-      emit: (name, payload) => {
-        const p = payload as { done: number; total: number }
-        if (name === 'datasets.progress') progress.update(p.done, p.total)
-      }
-    }
-  )
-  progress.done()
-  if (io.interactive)
-    io.err(
-      `Dataset ${result.datasetId}: ${result.imported} images` +
-        `${result.skipped.length ? `, ${result.skipped.length} files skipped` : ''}.`
-    )
-  return { id: result.datasetId, size: result.size, channels: result.channels }
-}
-
 export const train: Command = {
   name: 'train',
   summary: 'Train an autoencoder on a folder of images (imported first) or an imported dataset',
   usage,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(
-      args,
-      {
-        model: text,
-        upsample: text,
-        latent: text,
-        size: text,
-        channels: text,
-        epochs: text,
-        batch: text,
-        lr: text,
-        beta: text,
-        noise: text,
-        'noise-kind': text,
-        lambda: text,
-        clip: text,
-        loss: text,
-        val: text,
-        seed: text,
-        backend: text
-      },
-      usage
-    )
+    const { values, positionals } = parseCommandArgs(args, TRAIN_FLAGS, usage)
     if (positionals.length !== 1)
       throw new CliError(`Give one folder or dataset id.\nUsage: ${usage}`, EXIT.usage)
-    const num = (name: keyof typeof values) => numberOption(name, values[name] as string | undefined)
     return withStudio(async (studio) => {
-      const settings = getSettings(studio)
-      const dataset = await resolveDataset(studio, io, positionals[0], {
-        size: num('size'),
-        channels: num('channels'),
-        valFraction: num('val')
-      })
-      const noiseAmount = num('noise')
-      const noiseKind = values['noise-kind']
-      const config: Record<string, unknown> = {
-        model: values.model ?? 'conv',
-        upsample: values.upsample,
-        latent: num('latent') ?? settings.latent,
-        size: dataset.size,
-        channels: dataset.channels,
-        epochs: num('epochs'),
-        batch: num('batch'),
-        lr: num('lr'),
-        beta: num('beta'),
-        noise:
-          noiseAmount === undefined && noiseKind === undefined
-            ? undefined
-            : { kind: noiseKind ?? 'gaussian', amount: noiseAmount ?? 0.2 },
-        lambda: num('lambda'),
-        clipNorm: num('clip'),
-        loss: values.loss,
-        seed: num('seed'),
-        backend: values.backend ?? settings.backend
-      }
-      for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k]
+      const dataset = await resolveDataset(studio, io, positionals[0], values)
+      const config = configFromFlags(values, getSettings(studio), dataset)
       return followTraining(io, values.json, (host) =>
-        startTraining(studio, { datasetId: dataset.id, config: config as TrainConfigInput }, host)
+        startTraining(studio, { datasetId: dataset.id, config }, host)
       )
     })
   }
