@@ -89,6 +89,9 @@ describe('sweep store', () => {
     await flushPromises()
     expect(s.current?.id).toBe(5)
     expect(s.points).toEqual([{ x: 2, y: 0.04 }])
+    // The list of sweeps follows the events too, the open one and the others.
+    expect(s.list.find((x) => x.id === 5)?.results).toHaveLength(1)
+    expect(s.list.map((x) => x.id)).toContain(99)
     expect(s.grid).toBe('data:grid')
   })
 })

@@ -35,6 +35,10 @@ export const useSweepStore = defineStore('sweep', () => {
     if (off.length) return
     off = [
       api().on('sweep.progress', (p: SweepProgress) => {
+        // The "earlier sweeps" list shows every sweep's status, not only the open one's.
+        if (list.value.some((s) => s.id === p.sweep.id))
+          list.value = list.value.map((s) => (s.id === p.sweep.id ? p.sweep : s))
+        else list.value = [p.sweep, ...list.value]
         if (current.value && p.sweepId !== current.value.id) return
         const before = current.value?.results.length ?? 0
         current.value = p.sweep
