@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { int, id, path } from './fields'
 import { call, event } from './define'
 
 /** Defaults shared by the app's viewers and `aestudio` (morph, recon, sample, manifold). */
@@ -13,16 +14,6 @@ export const EXPORT_DEFAULTS = {
   seed: 1,
   steps: 15
 } as const
-
-const int = (min: number, max: number) =>
-  v.pipe(
-    v.number('must be a number'),
-    v.integer('must be a whole number'),
-    v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`)
-  )
-const id = int(1, Number.MAX_SAFE_INTEGER)
-const path = v.pipe(v.string(), v.minLength(1, 'must not be empty'))
 
 /** A keyframe: an image of a dataset by id, or any image file by path (preprocessed like the run's dataset). */
 export const keyframeSchema = v.union([id, path])

@@ -1,14 +1,6 @@
 import * as v from 'valibot'
+import { int, id } from './fields'
 import { call } from './define'
-
-const int = (min: number, max: number) =>
-  v.pipe(
-    v.number('must be a number'),
-    v.integer('must be a whole number'),
-    v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`)
-  )
-const id = int(1, Number.MAX_SAFE_INTEGER)
 
 export const INSIGHTS_DEFAULTS = { shown: 8, limit: 200 } as const
 

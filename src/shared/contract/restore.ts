@@ -1,12 +1,7 @@
 import * as v from 'valibot'
+import { id } from './fields'
 import { call } from './define'
 import { keyframeSchema } from './exports'
-
-const id = v.pipe(
-  v.number('must be a number'),
-  v.integer('must be a whole number'),
-  v.minValue(1, 'must be at least 1')
-)
 
 export const restoreSchema = v.object({
   runId: id,

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { int, id, path } from './fields'
 import { trainConfigSchema, type TrainConfig } from '../config'
 import { call, event } from './define'
 import { EXPORT_DEFAULTS } from './exports'
@@ -43,16 +44,6 @@ export interface SweepProgress {
   runStatus: string
   sweep: Sweep
 }
-
-const int = (min: number, max: number) =>
-  v.pipe(
-    v.number('must be a number'),
-    v.integer('must be a whole number'),
-    v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`)
-  )
-const id = int(1, Number.MAX_SAFE_INTEGER)
-const path = v.pipe(v.string(), v.minLength(1, 'must not be empty'))
 
 export const latentsSchema = v.pipe(
   v.array(int(2, 512)),

@@ -1,19 +1,11 @@
 import * as v from 'valibot'
+import { int, id, path } from './fields'
 import { call } from './define'
 import { EXPORT_DEFAULTS, keyframeSchema } from './exports'
 
 /** Defaults shared by the app's vector view and `aestudio vector`. */
 export const VECTOR_DEFAULTS = { strength: 1, frames: 12, size: 256, delay: 80 } as const
 
-const int = (min: number, max: number) =>
-  v.pipe(
-    v.number('must be a number'),
-    v.integer('must be a whole number'),
-    v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`)
-  )
-const id = int(1, Number.MAX_SAFE_INTEGER)
-const path = v.pipe(v.string(), v.minLength(1, 'must not be empty'))
 /** Images by dataset image id or by file path, like morph keyframes. */
 const imageSet = (what: string) =>
   v.pipe(
