@@ -247,3 +247,23 @@ export async function hostileFolder(dir: string): Promise<HostileFolder> {
     ]
   }
 }
+
+/**
+ * 32×32 grey PNGs a barely trained model already tells apart: even ones dark with a bright square, odd ones
+ * bright with a dark square, the square moving with the index. Named img-00.png, img-01.png, ...
+ */
+export async function makeSquareImages(dir: string, n: number): Promise<string[]> {
+  mkdirSync(dir, { recursive: true })
+  const out: string[] = []
+  for (let i = 0; i < n; i++) {
+    const px = new Uint8Array(32 * 32).fill(i % 2 ? 220 : 30)
+    const at = 2 + ((i * 5) % 16)
+    for (let y = at; y < at + 12; y++) px.fill(i % 2 ? 40 : 240, y * 32 + at, y * 32 + at + 12)
+    const file = join(dir, `img-${String(i).padStart(2, '0')}.png`)
+    await sharp(px, { raw: { width: 32, height: 32, channels: 1 } })
+      .png()
+      .toFile(file)
+    out.push(file)
+  }
+  return out
+}

@@ -3,7 +3,7 @@
 // loaded by a fresh TensorFlow.js in another process.
 import * as tf from '@tensorflow/tfjs'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -28,6 +28,7 @@ import type { TrainConfigInput } from '../../src/shared/config'
 import { morphExportSchema } from '../../src/shared/contract/exports'
 import * as v from 'valibot'
 import { ROOT } from '../helpers/cli'
+import { makeSquareImages } from '../helpers/images'
 
 const SIZE = 16
 let home: string
@@ -43,29 +44,9 @@ async function train(config: TrainConfigInput): Promise<number> {
   return run.id
 }
 
-/**
- * Images a barely trained model already tells apart: even ones dark with a bright square, odd ones bright with a
- * dark square, the square moving with the index.
- */
-async function makeImages(dir: string, n: number): Promise<string[]> {
-  mkdirSync(dir, { recursive: true })
-  const files: string[] = []
-  for (let i = 0; i < n; i++) {
-    const px = new Uint8Array(32 * 32).fill(i % 2 ? 220 : 30)
-    const at = 2 + ((i * 5) % 16)
-    for (let y = at; y < at + 12; y++) px.fill(i % 2 ? 40 : 240, y * 32 + at, y * 32 + at + 12)
-    const file = join(dir, `img-${String(i).padStart(2, '0')}.png`)
-    await sharp(px, { raw: { width: 32, height: 32, channels: 1 } })
-      .png()
-      .toFile(file)
-    files.push(file)
-  }
-  return files
-}
-
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'aestudio-exports-'))
-  images = await makeImages(join(home, 'images'), 20)
+  images = await makeSquareImages(join(home, 'images'), 20)
   studio = openStudio({ home })
   datasetId = (
     await importFolder(studio, { paths: [join(home, 'images')], size: SIZE, channels: 1, valFraction: 0.25 })

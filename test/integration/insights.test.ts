@@ -1,7 +1,7 @@
 // The Insights services and commands on a tiny trained run: PCA against the autoencoder on the validation split,
 // the eigenfaces PNG, and the compression table (code bits, 8-bit codes, source files, equal-quality JPEGs).
 import * as tf from '@tensorflow/tfjs'
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -16,6 +16,7 @@ import { loadRunModel, startTraining } from '../../src/main/services/training'
 import { insightsCompressionSchema, insightsPcaSchema } from '../../src/shared/contract/insights'
 import * as v from 'valibot'
 import { aestudio } from '../helpers/cli'
+import { makeSquareImages } from '../helpers/images'
 
 const SIZE = 16
 const LATENT = 4
@@ -24,26 +25,9 @@ let studio: Studio
 let datasetId: number
 let runId: number
 
-/** Dark images with a bright square that moves with the index (and bright ones with a dark square). */
-async function makeImages(dir: string, n: number): Promise<string[]> {
-  mkdirSync(dir, { recursive: true })
-  const out: string[] = []
-  for (let i = 0; i < n; i++) {
-    const px = new Uint8Array(32 * 32).fill(i % 2 ? 220 : 30)
-    const at = 2 + ((i * 5) % 16)
-    for (let y = at; y < at + 12; y++) px.fill(i % 2 ? 40 : 240, y * 32 + at, y * 32 + at + 12)
-    const file = join(dir, `img-${String(i).padStart(2, '0')}.png`)
-    await sharp(px, { raw: { width: 32, height: 32, channels: 1 } })
-      .png()
-      .toFile(file)
-    out.push(file)
-  }
-  return out
-}
-
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'aestudio-insights-'))
-  await makeImages(join(home, 'images'), 24)
+  await makeSquareImages(join(home, 'images'), 24)
   studio = openStudio({ home })
   datasetId = (
     await importFolder(studio, { paths: [join(home, 'images')], size: SIZE, channels: 1, valFraction: 0.25 })

@@ -1,7 +1,7 @@
 // Vector arithmetic on a tiny trained run: the vector against mean codes computed independently, the strength-0
 // frame against the plain reconstruction, and the GIF's frames.
 import * as tf from '@tensorflow/tfjs'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -13,6 +13,7 @@ import { loadRunModel, startTraining } from '../../src/main/services/training'
 import { releaseModels } from '../../src/main/services/run-models'
 import { computeVector, vectorExport, vectorFrame } from '../../src/main/services/vector'
 import { run } from '../../src/main/cli/main'
+import { makeSquareImages } from '../helpers/images'
 
 const SIZE = 16
 const prep = { size: SIZE, channels: 1, fit: 'cover' } as const
@@ -21,26 +22,9 @@ let studio: Studio
 let files: string[]
 let runId: number
 
-/** Dark images with a bright square ("with") and bright ones with a dark square ("without"). */
-async function makeImages(dir: string, n: number): Promise<string[]> {
-  mkdirSync(dir, { recursive: true })
-  const out: string[] = []
-  for (let i = 0; i < n; i++) {
-    const px = new Uint8Array(32 * 32).fill(i % 2 ? 220 : 30)
-    const at = 2 + ((i * 5) % 16)
-    for (let y = at; y < at + 12; y++) px.fill(i % 2 ? 40 : 240, y * 32 + at, y * 32 + at + 12)
-    const file = join(dir, `img-${String(i).padStart(2, '0')}.png`)
-    await sharp(px, { raw: { width: 32, height: 32, channels: 1 } })
-      .png()
-      .toFile(file)
-    out.push(file)
-  }
-  return out
-}
-
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'aestudio-vector-'))
-  files = await makeImages(join(home, 'images'), 12)
+  files = await makeSquareImages(join(home, 'images'), 12)
   studio = openStudio({ home })
   const { datasetId } = await importFolder(studio, {
     paths: [join(home, 'images')],
