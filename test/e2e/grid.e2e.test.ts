@@ -71,11 +71,13 @@ describe('the thumbnail grid at 10,000 images', () => {
     const cells = () => grid.locator('[role=gridcell]').count()
     expect(await cells()).toBeLessThan(250)
 
-    // Frame times in the page while scrolling `px` per animation frame for `n` frames.
+    // Scrolls `px` per animation frame for `n` frames; returns the sorted frame times and the most cells that
+    // were in the DOM at any frame (the virtual window must hold while moving, not only at rest).
     const scroll = (px: number, n: number) =>
       grid.evaluate(
         async (el, [px, n]) => {
           const times: number[] = []
+          let most = 0
           let last = performance.now()
           for (let i = 1; i <= n; i++) {
             el.scrollTop += px
@@ -83,8 +85,9 @@ describe('the thumbnail grid at 10,000 images', () => {
             const now = performance.now()
             times.push(now - last)
             last = now
+            most = Math.max(most, el.querySelectorAll('[role=gridcell]').length)
           }
-          return times.sort((a, b) => a - b)
+          return { times: times.sort((a, b) => a - b), most }
         },
         [px, n]
       )
@@ -93,16 +96,14 @@ describe('the thumbnail grid at 10,000 images', () => {
     const wheel = await scroll(120, 240)
     // Dragging the scrollbar: the whole set in 120 frames (about 40 rows a frame).
     const drag = await scroll(Math.ceil(await grid.evaluate((el) => el.scrollHeight / 120)), 120)
+    // Frame times are reported, not asserted: wall-clock bounds on a shared 2-core CI box only add flakiness.
+    // Seen here (headless, software rendering): p50 16.8–16.9 ms, p95 39–51 ms.
     console.log(
-      `10,000-image grid frame times: wheel p50 ${pct(wheel, 0.5).toFixed(1)} / p95 ${pct(wheel, 0.95).toFixed(1)} ms; ` +
-        `scrollbar drag p50 ${pct(drag, 0.5).toFixed(1)} / p95 ${pct(drag, 0.95).toFixed(1)} ms`
+      `10,000-image grid frame times: wheel p50 ${pct(wheel.times, 0.5).toFixed(1)} / ` +
+        `p95 ${pct(wheel.times, 0.95).toFixed(1)} ms; scrollbar drag p50 ${pct(drag.times, 0.5).toFixed(1)} / ` +
+        `p95 ${pct(drag.times, 0.95).toFixed(1)} ms`
     )
-    // Smooth: the median frame keeps the display's pace (16.7 ms at 60 Hz) and almost none stall. The bounds
-    // leave room for software rendering on a busy 2-core machine; the log above has the real figures.
-    for (const t of [wheel, drag]) {
-      expect(pct(t, 0.5)).toBeLessThan(25)
-      expect(pct(t, 0.95)).toBeLessThan(100)
-    }
+    for (const run of [wheel, drag]) expect(run.most).toBeLessThan(250)
     expect(await cells()).toBeLessThan(250)
     // At the bottom, the last image's thumbnail is there and loads.
     const last = grid.getByRole('img', { name: `${COUNT - 1}.png` })
