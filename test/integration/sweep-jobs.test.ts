@@ -2,12 +2,12 @@
 // sweep.progress and the runs' training.* events relayed to the EventHub; and a sweep stopped part way.
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { sweepHandlers } from '../../src/main/handlers/sweep'
+import { createHandlers } from '../../src/main/handlers/index'
 import { JobHost } from '../../src/main/jobs/host'
 import { EventHub } from '../../src/main/rpc/events'
 import { importFolder } from '../../src/main/services/datasets'
 import { openStudio, type Studio } from '../../src/main/services/studio'
-import { isAlive } from '../../src/main/services/training'
+import { isAlive } from '../../src/main/util/process'
 import { parseTrainConfig } from '../../src/shared/config'
 import type { Sweep, SweepProgress } from '../../src/shared/contract/sweep'
 import { makeImageFolder } from '../helpers/images'
@@ -29,7 +29,7 @@ async function setup() {
   const events = new EventHub()
   const seen: { name: string; payload: unknown }[] = []
   events.subscribe((name, payload) => void seen.push({ name, payload }))
-  const handlers = sweepHandlers({ studio, events }, new JobHost(home))
+  const handlers = createHandlers({ studio, events }, new JobHost(home))
   /** Resolves with the first sweep.progress (past or future) that matches. */
   const progress = (pred: (p: SweepProgress) => boolean, timeout = 60_000) =>
     new Promise<SweepProgress>((resolve, reject) => {

@@ -2,9 +2,10 @@
 // them for the denoiser.
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../../src/main/ml/backends'
-import { buildModel } from '../../src/main/ml/models/index'
-import { PREVIEW_COUNT, renderPreview } from '../../src/main/ml/preview'
+import { initBackend } from '../../src/main/backends/activate'
+import { buildModel } from '../../src/engine/models/index'
+import { PREVIEW_COUNT } from '../../src/engine/preview'
+import { renderPreview } from '../../src/main/services/training-preview'
 import { parseTrainConfig } from '../../src/shared/config'
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
-import { initBackend, probeBackends } from '../../src/main/ml/backends'
+import { initBackend, probeBackends } from '../../src/main/backends/activate'
 
 const installed = (pkg: string) => {
   try {

@@ -1,6 +1,6 @@
-import type { Autoencoder } from '../ml/types'
-import { morphCodes, pingPong, type Code, type Interp } from './interp'
-import { decodeCodes } from './model-ops'
+import type { Autoencoder } from '../../engine/types'
+import { morphCodes, pingPong, type Code, type Interp } from '../../engine/latent/interp'
+import { decodeCodes } from '../../engine/model-ops'
 import { scaleImage, type RawImage } from './raw-image'
 
 export interface MorphFramesOptions {

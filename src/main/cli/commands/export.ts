@@ -1,4 +1,4 @@
-import { modelExportSchema } from '../../../shared/contract/exports'
+import { modelExportSchema } from '../../../shared/contract/viewers'
 import { parseCommandArgs, type Command } from '../command'
 import { withStudio } from '../studio'
 import { parseRunId } from './train'

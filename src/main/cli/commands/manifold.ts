@@ -1,4 +1,4 @@
-import { manifoldSchema } from '../../../shared/contract/exports'
+import { manifoldSchema } from '../../../shared/contract/viewers'
 import { numberOption, parseCommandArgs, type Command } from '../command'
 import { withStudio } from '../studio'
 import { parseRunId } from './train'

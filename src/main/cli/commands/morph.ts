@@ -1,4 +1,4 @@
-import { morphExportSchema } from '../../../shared/contract/exports'
+import { morphExportSchema } from '../../../shared/contract/viewers'
 import { CliError, EXIT, numberOption, parseCommandArgs, type Command } from '../command'
 import { withStudio } from '../studio'
 import { parseRunId } from './train'

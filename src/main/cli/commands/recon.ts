@@ -1,4 +1,4 @@
-import { reconGridSchema } from '../../../shared/contract/exports'
+import { reconGridSchema } from '../../../shared/contract/viewers'
 import { numberOption, parseCommandArgs, type Command } from '../command'
 import { withStudio } from '../studio'
 import { parseRunId } from './train'

@@ -1,4 +1,4 @@
-import { samplesRandomSchema } from '../../../shared/contract/exports'
+import { samplesRandomSchema } from '../../../shared/contract/viewers'
 import { numberOption, parseCommandArgs, type Command } from '../command'
 import { withStudio } from '../studio'
 import { parseRunId } from './train'

@@ -1,0 +1,167 @@
+import * as tf from '@tensorflow/tfjs'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import type { TrainConfig } from '../../shared/config'
+import type { JobControl } from '../../shared/control'
+import type { RunStatus } from '../../shared/contract/domain'
+import type { Emit } from '../../shared/contract/index'
+import { notFound, StudioError } from '../../shared/errors'
+import { captureState, encodeCheckpoint, restoreState } from '../../engine/checkpoint'
+import { NonFiniteLossError, trainLoop, type TrainingSet } from '../../engine/loop'
+import { buildModel } from '../../engine/models/index'
+import { Rng } from '../../engine/rng'
+import type { Autoencoder } from '../../engine/types'
+import { initBackend } from '../backends/activate'
+import { writeFileAtomic } from '../util/atomic-write'
+import { sha256 } from '../util/hash'
+import { loadTrainingData } from './datasets'
+import { pruneCheckpoints, readCheckpoint, runFiles } from './run-files'
+import type { Studio } from './studio'
+import { renderPreview } from './training-preview'
+import { join } from 'node:path'
+
+export interface TrainParams {
+  runId: number
+  /** Continue from the run's last checkpoint (a new run, or one without a checkpoint, starts from scratch). */
+  resume?: boolean
+}
+
+export interface TrainResult {
+  runId: number
+  status: Extract<RunStatus, 'done' | 'stopped'>
+  epochsDone: number
+}
+
+export interface TrainDeps {
+  /** Tests swap in a model that misbehaves on purpose; everything else uses the real builder. */
+  buildModel(config: TrainConfig): Autoencoder
+}
+
+/**
+ * Trains one run to its configured epochs: loads the dataset, picks the backend, builds (or restores) the model,
+ * and after every epoch writes the `last` checkpoint (and `best`, by validation loss), the metrics and a preview
+ * grid. The run row follows along (running, paused, done, stopped, failed). Runs in a job process in the app and
+ * in this process for the CLI; `jobs/train-job.ts` is its process adapter.
+ */
+export async function runTraining(
+  studio: Studio,
+  params: TrainParams,
+  ctx: { control: JobControl; emit: Emit },
+  deps: TrainDeps = { buildModel }
+): Promise<TrainResult> {
+  const { store } = studio
+  const { runId } = params
+  const run = store.runs.get(runId)
+  if (!run) throw notFound(`Run ${runId}`)
+  const config = run.config
+  const files = runFiles(studio, runId)
+  const status = (s: RunStatus, error: string | null = null) => {
+    const epochsDone = store.runs.get(runId)?.epochsDone ?? 0
+    ctx.emit('training.status', { runId, status: s, epochsDone, error })
+  }
+  let model: Autoencoder | undefined
+  let optimizer: tf.Optimizer | undefined
+  let lastGood = 0
+  try {
+    if (run.datasetId === null)
+      throw new StudioError('failed', `The dataset of run ${runId} was deleted, so it cannot be trained.`)
+    const data = await loadTrainingData(studio, run.datasetId)
+    if (data.size !== config.size || data.channels !== config.channels)
+      throw new StudioError(
+        'validation',
+        `Run ${runId} expects ${config.size}×${config.size}×${config.channels} images but its dataset holds ` +
+          `${data.size}×${data.size}×${data.channels}.`
+      )
+    const backend = await initBackend(config.backend)
+    model = deps.buildModel(config)
+    optimizer = tf.train.adam(config.lr)
+    let rng = new Rng(config.seed)
+    let startEpoch = 0
+    let best: number | null = null
+    const saved = params.resume ? store.artifacts.checkpoint(runId, 'last') : undefined
+    if (saved) {
+      const ckpt = readCheckpoint(join(studio.paths.home, saved.file), saved.sha256)
+      await restoreState(model, optimizer, ckpt)
+      rng = Rng.fromState(ckpt.rng)
+      startEpoch = ckpt.epoch
+      best = ckpt.bestValLoss
+    }
+    lastGood = startEpoch
+    mkdirSync(join(files.dir, 'previews'), { recursive: true })
+    mkdirSync(files.checkpoints, { recursive: true })
+    store.runs.markStarted(runId, backend.name, backend.notes, process.pid)
+    status('running')
+
+    const trained = model
+    const adam = optimizer
+    const previewSource =
+      data.valCount > 0
+        ? { pixels: data.val, count: data.valCount, size: data.size, channels: data.channels }
+        : { pixels: data.train, count: data.trainCount, size: data.size, channels: data.channels }
+    const set: TrainingSet = data
+    const outcome = await trainLoop({
+      model: trained,
+      optimizer: adam,
+      data: set,
+      config,
+      rng,
+      startEpoch,
+      control: ctx.control,
+      residentBytes: () => process.memoryUsage().rss,
+      onBatch: (b) => ctx.emit('training.batch', { runId, ...b }),
+      onPause: (paused) => {
+        store.runs.setStatus(runId, paused ? 'paused' : 'running')
+        status(paused ? 'paused' : 'running')
+      },
+      onEpoch: async (report) => {
+        // Validation loss picks the best checkpoint; without a validation split, the training loss does.
+        const score = report.valLoss ?? report.loss
+        const improved = best === null || score < best
+        if (improved) best = score
+        const bytes = encodeCheckpoint({
+          epoch: report.epoch,
+          config,
+          rng: rng.state(),
+          bestValLoss: best,
+          ...(await captureState(trained, adam))
+        })
+        // A new file per epoch, and the store switched to it in one transaction: whenever the process dies,
+        // `last` and `best` name complete files whose hashes match. Files neither names any more go afterwards.
+        const file = files.checkpoint(report.epoch)
+        writeFileAtomic(file, bytes)
+        const digest = sha256(bytes)
+        store.db.transaction(() => {
+          for (const kind of improved ? (['last', 'best'] as const) : (['last'] as const))
+            store.artifacts.setCheckpoint(runId, kind, report.epoch, files.rel(file), digest)
+          store.runs.recordEpoch(runId, report)
+        })()
+        pruneCheckpoints(studio, runId)
+        lastGood = report.epoch
+        const png = await renderPreview(trained, previewSource, config)
+        const previewFile = files.preview(report.epoch)
+        writeFileSync(previewFile, png)
+        store.artifacts.addPreview(runId, report.epoch, files.rel(previewFile))
+        ctx.emit('training.preview', {
+          runId,
+          epoch: report.epoch,
+          file: files.rel(previewFile)
+        })
+        ctx.emit('training.epoch', { runId, ...report })
+      }
+    })
+    store.runs.finish(runId, outcome.status)
+    status(outcome.status)
+    return { runId, status: outcome.status, epochsDone: outcome.epochsDone }
+  } catch (err) {
+    let message = err instanceof Error ? err.message : String(err)
+    if (err instanceof NonFiniteLossError)
+      message += lastGood
+        ? ` The last good checkpoint (epoch ${lastGood}) is kept; \`aestudio resume ${runId}\` continues from it.`
+        : ' No epoch finished, so there is no checkpoint.'
+    store.runs.finish(runId, 'failed', message)
+    status('failed', message)
+    throw err instanceof StudioError ? err : new StudioError('failed', message)
+  } finally {
+    model?.dispose()
+    optimizer?.dispose()
+  }
+}
