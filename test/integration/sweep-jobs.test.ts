@@ -73,9 +73,23 @@ describe('sweeps in job processes', () => {
   })
 
   it('stops part way: the running job stops, no further size starts, and finished sizes stay', async () => {
-    const { studio, datasetId, handlers, progress } = await setup()
+    const { studio, datasetId, handlers, progress, seen } = await setup()
     const started = await handlers['sweep.start']({ datasetId, config: config(400), latents: [2, 4, 8] })
     const first = await progress((p) => p.runStatus === 'running')
+    // A sweep's run is an ordinary run of the one training host: Pause and Resume work on it.
+    const runId = first.runId!
+    const statusOf = (status: string) =>
+      seen.some(
+        (e) =>
+          e.name === 'training.status' &&
+          (e.payload as { runId: number; status: string }).runId === runId &&
+          (e.payload as { status: string }).status === status
+      )
+    await handlers['training.pause']({ runId })
+    await expect.poll(() => studio.store.runs.get(runId)!.status, { timeout: 30_000 }).toBe('paused')
+    expect(statusOf('paused')).toBe(true)
+    await handlers['training.resume']({ runId })
+    await expect.poll(() => studio.store.runs.get(runId)!.status, { timeout: 30_000 }).toBe('running')
     await handlers['sweep.stop']({ sweepId: started.id })
     const last = await progress((p) => p.sweep.status !== 'running')
     expect(last.sweep.status).toBe('stopped')
@@ -86,10 +100,13 @@ describe('sweeps in job processes', () => {
   })
 
   it('marks a sweep interrupted when the process that ran it is gone', async () => {
-    const { studio, datasetId } = await setup()
+    const { studio, datasetId, handlers } = await setup()
+    // A sweep row left 'running' by a process that died (a pid no process has).
     const s = studio.store.sweeps.create(datasetId, config(1), [2], 2 ** 22 + 12345)
     expect(isAlive(2 ** 22 + 12345)).toBe(false)
-    expect(studio.store.sweeps.markOrphansInterrupted(isAlive)).toEqual([s.id])
-    expect(studio.store.sweeps.get(s.id)!.status).toBe('interrupted')
+    expect(studio.store.sweeps.get(s.id)!.status).toBe('running')
+    // Asking through the contract is what notices it.
+    expect(await handlers['sweep.get']({ sweepId: s.id })).toMatchObject({ id: s.id, status: 'interrupted' })
+    expect((await handlers['sweep.list']()).find((x) => x.id === s.id)?.status).toBe('interrupted')
   })
 })

@@ -209,7 +209,10 @@ describe('training service', () => {
     model.dispose()
 
     await expect(evalRun(studio, 999, folder)).rejects.toThrow(/Run 999 was not found/)
-    await expect(evalRun(studio, run.id, join(home, 'nothing-here'))).rejects.toThrow()
+    await expect(evalRun(studio, run.id, join(home, 'nothing-here'))).rejects.toMatchObject({
+      code: 'not_found',
+      message: `${join(home, 'nothing-here')} does not exist.`
+    })
     expect(deleteRun(studio, run.id)).toBe(true)
     expect(studio.store.runs.get(run.id)).toBeUndefined()
     expect(() => readdirSync(join(home, 'runs', String(run.id)))).toThrow(/ENOENT/)
