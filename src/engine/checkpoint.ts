@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { parseTrainConfig, type TrainConfig } from '../shared/config'
 import type { RngState } from './rng'
-import type { Autoencoder } from './types'
+import type { Autoencoder } from './autoencoder'
 
 /**
  * Checkpoint files: an 8-byte magic, a little-endian uint32 header length, a JSON header, zero padding to a multiple

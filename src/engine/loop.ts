@@ -6,7 +6,7 @@ import { toGrey } from './models/grey'
 import { corrupt } from './noise'
 import { batchTensor } from './pixels'
 import type { Rng } from './rng'
-import type { Autoencoder } from './types'
+import type { Autoencoder } from './autoencoder'
 
 /** Pixels as the importer caches them: NHWC bytes, one split each. */
 export interface TrainingSet {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import type { Autoencoder } from './types'
+import type { Autoencoder } from './autoencoder'
 import type { Code } from './latent/interp'
 import { pixelsToTensor, toRawImages, type RawImage } from './pixels'
 

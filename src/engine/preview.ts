@@ -3,7 +3,7 @@ import type { TrainConfig } from '../shared/config'
 import { tensorToImages } from './model-ops'
 import { corrupt } from './noise'
 import { batchTensor, type RawImage } from './pixels'
-import type { Autoencoder } from './types'
+import type { Autoencoder } from './autoencoder'
 
 /** How many fixed images a preview grid shows. */
 export const PREVIEW_COUNT = 8

@@ -8,7 +8,7 @@ import { captureState, restoreState } from '../../src/engine/checkpoint'
 import { trainLoop, type EpochReport } from '../../src/engine/loop'
 import { buildModel } from '../../src/engine/models/index'
 import { Rng, type RngState } from '../../src/engine/rng'
-import type { Autoencoder } from '../../src/engine/types'
+import type { Autoencoder } from '../../src/engine/autoencoder'
 import { modelKinds, parseTrainConfig, type ModelKind, type TrainConfig } from '../../src/shared/config'
 
 beforeAll(async () => {

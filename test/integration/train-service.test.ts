@@ -10,7 +10,7 @@ import { readCheckpoint } from '../../src/main/services/run-files'
 import { loadRunModel } from '../../src/main/services/run-models'
 import { sha256 } from '../../src/main/util/hash'
 import { buildModel } from '../../src/engine/models/index'
-import type { Autoencoder } from '../../src/engine/types'
+import type { Autoencoder } from '../../src/engine/autoencoder'
 import { importFolder } from '../../src/main/services/datasets'
 import { openStudio, type Studio } from '../../src/main/services/studio'
 import {

@@ -12,7 +12,7 @@ import { openStudio, type Studio } from '../../src/main/services/studio'
 import { startTraining } from '../../src/main/services/training'
 import { loadRunModel, releaseModels } from '../../src/main/services/run-models'
 import { computeVector, vectorExport, vectorFrame } from '../../src/main/services/vector'
-import { run } from '../../src/main/cli/main'
+import { run } from '../../src/main/cli/aestudio'
 import { makeSquareImages } from '../helpers/images'
 
 const SIZE = 16

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { parseTrainConfig, modelKinds, type TrainConfigInput } from '../../src/shared/config'
 import { buildModel, samplePrior } from '../../src/engine/models'
 import { modelInput } from '../../src/engine/loop'
-import type { Autoencoder } from '../../src/engine/types'
+import type { Autoencoder } from '../../src/engine/autoencoder'
 import { initBackend } from '../../src/main/backends/activate'
 
 // wasm with our training kernels: the cpu backend takes seconds per conv step even at 16×16.

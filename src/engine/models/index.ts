@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { COLORIZE_NEEDS_COLOUR, type TrainConfig } from '../../shared/config'
-import type { Autoencoder, LossTerms } from '../types'
+import type { Autoencoder, LossTerms } from '../autoencoder'
 import { jacobianPenalty, klDivergence, l1Activity, reconstruction } from '../losses'
 import { convDecoder, convEncoder } from './conv'
 import { denseDecoder, denseEncoder, denseLayers } from './dense'

@@ -2,7 +2,7 @@ import type { CallName } from '../../shared/contract/index'
 import { StudioError } from '../../shared/errors'
 import { dispatch } from '../rpc/dispatch'
 import { jobCallHandlers } from '../services/job-calls'
-import type { JobFn } from './types'
+import type { JobFn } from './job-context'
 
 /** What the owner sends to run one `job` call of the contract here. */
 export interface CallJobParams {

@@ -3,7 +3,7 @@
 import { JobControl } from '../../shared/control'
 import { openStudio } from '../services/studio'
 import type { FromJob, JobKind, ToJob } from './protocol'
-import type { JobFn } from './types'
+import type { JobFn } from './job-context'
 
 /** Loaded lazily, so an import job never loads TensorFlow.js and a training job never loads the importer. */
 const jobKinds: Record<JobKind, () => Promise<JobFn>> = {

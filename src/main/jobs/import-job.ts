@@ -1,6 +1,6 @@
 import type { ImportOptions } from '../../shared/contract/datasets'
 import { importFolder } from '../services/datasets'
-import type { JobFn } from './types'
+import type { JobFn } from './job-context'
 
 /** What the owner sends: the import's options, and the id its progress events are tagged with. */
 export interface ImportJobParams {

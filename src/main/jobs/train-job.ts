@@ -1,5 +1,5 @@
 import { runTraining, type TrainParams } from '../services/training-run'
-import type { JobFn } from './types'
+import type { JobFn } from './job-context'
 
 /**
  * The `train` job: params are TrainParams. If the owning process goes away (its IPC channel closes), the run

@@ -1,6 +1,6 @@
 import type { TrainConfig } from '../../shared/config'
 import { previewRows, type PreviewSource } from '../../engine/preview'
-import type { Autoencoder } from '../../engine/types'
+import type { Autoencoder } from '../../engine/autoencoder'
 import { composeGrid } from '../exports/grid'
 import { rawToSharp } from '../exports/raw-image'
 

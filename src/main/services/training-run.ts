@@ -9,7 +9,7 @@ import { captureState, encodeCheckpoint, restoreState } from '../../engine/check
 import { NonFiniteLossError, trainLoop, type TrainingSet } from '../../engine/loop'
 import { buildModel } from '../../engine/models/index'
 import { Rng } from '../../engine/rng'
-import type { Autoencoder } from '../../engine/types'
+import type { Autoencoder } from '../../engine/autoencoder'
 import { initBackend } from '../backends/activate'
 import { writeFileAtomic } from '../util/atomic-write'
 import { sha256 } from '../util/hash'

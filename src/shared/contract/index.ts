@@ -82,7 +82,7 @@ export const relayEvent = <K extends EventName>(emit: Emit, message: EventMessag
 /** The API a renderer sees, whichever transport (Electron IPC or the web socket) carries it. */
 export interface StudioApi {
   invoke<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>
-  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void
+  on<K extends EventName>(name: K, listener: (payload: EventPayloads[K]) => void): () => void
 }
 
 export const isCallName = (name: unknown): name is CallName =>

@@ -4,7 +4,7 @@ import { samplesFolder } from '../../services/samples'
 import { startTraining } from '../../services/training'
 import { CliError, EXIT, numberOption, parseCommandArgs, type CliIO, type Command } from '../command'
 import { createProgress } from '../progress'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { exportProgressBar, exportsService } from './exports-args'
 import { followTraining } from './train'
 

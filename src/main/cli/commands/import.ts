@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS } from '../../imaging/decode'
 import { StudioError } from '../../../shared/errors'
 import { CliError, EXIT, numberOption, parseCommandArgs, type Command } from '../command'
 import { createProgress } from '../progress'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 
 const usage =
   'aestudio import <folder|files...> [--name NAME] [--size 64] [--channels 3|1] ' +

@@ -1,6 +1,6 @@
 import { listRuns } from '../../services/training'
 import { parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 
 const usage = 'aestudio runs [--json]'
 

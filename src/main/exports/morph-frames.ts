@@ -1,4 +1,4 @@
-import type { Autoencoder } from '../../engine/types'
+import type { Autoencoder } from '../../engine/autoencoder'
 import { morphCodes, pingPong, type Code, type Interp } from '../../engine/latent/interp'
 import { decodeCodes } from '../../engine/model-ops'
 import { scaleImage, type RawImage } from './raw-image'
