@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs'
 import { parseTrainConfig, type TrainConfigInput } from '../../shared/config'
-import type { BackendName } from '../../shared/contract/app'
+import type { BackendName, GpuAdapterInfo } from '../../shared/contract/app'
 import { initBackend } from './backends'
 import { buildModel } from './models'
 
 export interface TrainingBench {
   backend: BackendName
+  /** The WebGPU adapter (vendor, architecture, description) for webgpu; null for the other backends. */
+  adapter: GpuAdapterInfo | null
   /** Why better backends were passed over, and wasm's SIMD/thread facts. */
   notes: string[]
   imagesPerSecond: number
@@ -39,7 +41,7 @@ export async function benchTraining(
   // Options left undefined fall back to the benchmark network, not to the training defaults.
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined))
   const config = parseTrainConfig({ model: 'conv', latent: 64, ...given, lr: 1e-3 })
-  const { name, notes } = await initBackend(config.backend)
+  const { name, notes, adapter } = await initBackend(config.backend)
   const model = buildModel(config)
   const optimizer = tf.train.adam(config.lr)
   const { batch, size, channels } = config
@@ -75,6 +77,7 @@ export async function benchTraining(
     const seconds = (performance.now() - t) / 1000
     return {
       backend: name,
+      adapter: adapter ?? null,
       notes,
       imagesPerSecond: Math.round(((steps * batch) / seconds) * 10) / 10,
       stepMs: Math.round((seconds * 10000) / steps) / 10,
