@@ -51,6 +51,12 @@ describe('initBackend', () => {
   })
 
   it('probe lists every backend best first', () => {
-    expect(probeBackends().map((b) => b.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'])
+    expect(probeBackends().map((b) => b.name)).toEqual([
+      'tensorflow-gpu',
+      'webgpu',
+      'tensorflow',
+      'wasm',
+      'cpu'
+    ])
   })
 })
