@@ -3,7 +3,8 @@ import { dirname, sep } from 'node:path'
 import type * as TF from '@tensorflow/tfjs'
 import type { BackendName, BackendProbe, GpuAdapterInfo } from '../../shared/contract/app'
 import type { BackendChoice } from '../../shared/config'
-import { activateWebGpu, describeAdapter, SOFTWARE_GPU_ENV, webGpuProbe } from './webgpu-node'
+import { describeAdapter } from './webgpu'
+import { activateWebGpu, SOFTWARE_GPU_ENV, webGpuProbe } from './webgpu-node'
 
 const require = createRequire(import.meta.url)
 

@@ -3,24 +3,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type { BackendProbe, GpuAdapterInfo } from '../../shared/contract/app'
+import { startWebGpu, type WebGpuOptions, type WebGpuSession } from './webgpu'
 
 const require = createRequire(import.meta.url)
 
 /** Setting this to 1 lets `--backend webgpu` take a software adapter (CI and tests have no GPU). */
 export const SOFTWARE_GPU_ENV = 'AESTUDIO_SOFTWARE_GPU'
-
-/** Drivers that run "GPU" work on the CPU: slower than our wasm backend, never worth choosing. */
-const SOFTWARE_DRIVERS = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render/i
-
-export const isSoftwareAdapter = (a: GpuAdapterInfo): boolean =>
-  a.isFallbackAdapter || SOFTWARE_DRIVERS.test(`${a.vendor} ${a.architecture} ${a.device} ${a.description}`)
-
-/** One line for notes and the CLI: "nvidia hopper: NVIDIA H200 (software)". */
-export function describeAdapter(a: GpuAdapterInfo): string {
-  const kind = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unknown vendor'
-  const name = a.description || a.device
-  return `${kind}${name ? `: ${name}` : ''}${isSoftwareAdapter(a) ? ' (software)' : ''}`
-}
 
 /** What to install when Dawn finds no adapter, per system (Dawn itself only prints a warning to stderr). */
 function noAdapterHint(platform: string): string {
@@ -84,32 +72,18 @@ export function webGpuProbe(platform = process.platform): BackendProbe {
   }
 }
 
-interface Session {
-  /** Held so the Dawn instance lives as long as its device. */
-  gpu: GPU
-  device: GPUDevice
-  adapter: GpuAdapterInfo
-  tf: typeof TF
-}
-let session: Session | undefined
+let session: (WebGpuSession & { tf: typeof TF; gpu: GPU }) | undefined
 
 type DawnModule = { create(flags: string[]): GPU; globals: Record<string, unknown> }
 
 /**
- * Makes tfjs-backend-webgpu, running on dawn.node, the active backend and returns the adapter it runs on. The
- * adapter is checked before any tfjs code sees it: a software one is refused (in plain words) unless
- * `allowSoftware`. We construct the WebGPUBackend on our own device instead of letting the package request
- * one, so the refusal happens first and `releaseWebGpu` can destroy the device. Throws when there is no usable
- * adapter.
+ * Makes tfjs-backend-webgpu on dawn.node the active backend and returns the adapter it runs on (see
+ * startWebGpu: a software adapter is refused unless `allowSoftware`). Throws, in plain words, when this machine
+ * has no usable GPU for it.
  */
 export async function activateWebGpu(
   tf: typeof TF,
-  options: {
-    allowSoftware: boolean
-    /** Told when a software adapter is refused: how this caller could take it anyway. */
-    softwareHint?: string
-    platform?: string
-  }
+  options: Omit<WebGpuOptions, 'noAdapterHint'> & { platform?: string }
 ): Promise<GpuAdapterInfo> {
   if (session) {
     if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend failed to initialise')
@@ -133,79 +107,23 @@ export async function activateWebGpu(
   for (const [k, v] of Object.entries(dawn.globals))
     if (!(k in globalThis)) Object.assign(globalThis, { [k]: v })
   const gpu = dawn.create([])
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' })
-  if (!adapter) throw new Error(`no WebGPU adapter was found: ${noAdapterHint(platform)}`)
-  const raw = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }
-  const info: GpuAdapterInfo = {
-    vendor: raw.vendor ?? '',
-    architecture: raw.architecture ?? '',
-    device: raw.device ?? '',
-    description: raw.description ?? '',
-    // Newer WebGPU puts the flag on the info, older on the adapter.
-    isFallbackAdapter: Boolean(
-      raw.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter
-    )
-  }
-  if (isSoftwareAdapter(info) && !options.allowSoftware)
-    throw new Error(
-      `only a software GPU (${describeAdapter(info)}) was found; it runs on the CPU, slower than the wasm ` +
-        `backend${options.softwareHint ? ` (${options.softwareHint})` : ''}`
-    )
-  // The limits tfjs-backend-webgpu's own factory asks for: the adapter's maximum, not WebGPU's small defaults.
-  const l = adapter.limits
-  const device = await adapter.requestDevice({
-    requiredFeatures: (['timestamp-query'] as GPUFeatureName[]).filter((f) => adapter.features.has(f)),
-    requiredLimits: {
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
-      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxBufferSize: l.maxBufferSize,
-      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup
-    }
-  })
-  // Imported without navigator.gpu, the package registers its kernels but not its own factory (which would
-  // request a second adapter we have not checked).
-  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu')
-  tf.registerBackend('webgpu', () => withNavigatorGpu(gpu, () => new WebGPUBackend(device, raw)))
-  session = { gpu, device, adapter: info, tf }
-  if (!(await tf.setBackend('webgpu'))) {
-    releaseWebGpu()
-    throw new Error('the webgpu backend failed to initialise')
-  }
-  return info
-}
-
-/**
- * WebGPUBackend's constructor checks `navigator.gpu` exists. It is set only for that moment: left in place it
- * would keep the Dawn instance reachable from a global (Node 20 has no `navigator` of its own).
- */
-function withNavigatorGpu<T>(gpu: GPU, fn: () => T): T {
-  const g = globalThis as { navigator?: { gpu?: GPU } }
-  const ownNavigator = g.navigator === undefined
-  if (ownNavigator) g.navigator = {}
-  const before = g.navigator!.gpu
-  Object.defineProperty(g.navigator!, 'gpu', { value: gpu, configurable: true, writable: true })
-  try {
-    return fn()
-  } finally {
-    if (ownNavigator) delete g.navigator
-    else if (before === undefined) delete g.navigator!.gpu
-    else g.navigator!.gpu = before
-  }
+  // Imported before anything sets navigator.gpu, so the package registers its kernels but not its own factory.
+  const started = await startWebGpu(tf, gpu, { ...options, noAdapterHint: noAdapterHint(platform) })
+  // The Dawn instance is held as long as its device.
+  session = { ...started, tf, gpu }
+  return started.adapter
 }
 
 /** The adapter the webgpu backend runs on, once it was activated. */
 export const webGpuAdapter = (): GpuAdapterInfo | undefined => session?.adapter
 
 /**
- * Frees the GPU so the process can exit: dawn.node keeps Node's event loop alive while a device exists.
- * Tensors still on the webgpu backend are lost; the active backend falls back to the next registered one.
+ * Frees the GPU now rather than at exit: removes the backend and destroys the device (tensors still on it are
+ * gone; the active backend falls back to the next registered one). dawn.node 0.6.2 lets the process exit
+ * without this.
  */
 export function releaseWebGpu(): void {
-  if (!session) return
-  const { tf, device } = session
+  const s = session
   session = undefined
-  if (tf.findBackend('webgpu')) tf.removeBackend('webgpu')
-  device.destroy()
+  s?.release()
 }

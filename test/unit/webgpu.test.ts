@@ -1,12 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  describeAdapter,
-  findVulkanLoader,
-  isSoftwareAdapter,
-  webGpuProbe
-} from '../../src/main/ml/webgpu-node'
+import { describeAdapter, isSoftwareAdapter } from '../../src/main/ml/webgpu'
+import { findVulkanLoader, webGpuProbe } from '../../src/main/ml/webgpu-node'
 import type { GpuAdapterInfo } from '../../src/shared/contract/app'
 import { tempDir } from '../helpers/tmp'
 
