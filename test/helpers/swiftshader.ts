@@ -9,9 +9,11 @@ import { ROOT } from './cli'
  * Debian's chromium package ships SwiftShader, a software Vulkan driver, and its own Vulkan loader. With the
  * loader on LD_LIBRARY_PATH (read when a process starts, hence the child processes) and the driver as the only
  * ICD, dawn.node finds one adapter: SwiftShader, a fallback adapter. Slow, so tests keep shapes tiny.
+ * SWIFTSHADER_DIR overrides where chromium's libraries are.
  */
-export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json'
-export const CHROMIUM_VULKAN = '/usr/lib/chromium/libvulkan.so.1'
+const CHROMIUM_LIB = process.env.SWIFTSHADER_DIR ?? '/usr/lib/chromium'
+export const SWIFTSHADER_ICD = join(CHROMIUM_LIB, 'vk_swiftshader_icd.json')
+export const CHROMIUM_VULKAN = join(CHROMIUM_LIB, 'libvulkan.so.1')
 
 /** Why the SwiftShader tests cannot run here, or null when they can. */
 export function swiftShaderMissing(): string | null {
