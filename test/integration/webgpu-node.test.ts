@@ -69,7 +69,7 @@ describe.skipIf(missing)('webgpu backend on SwiftShader (dawn.node)', () => {
     )
     expect([wasm.backend, webgpu.backend]).toEqual(['wasm', 'webgpu'])
     // Both learned something, so agreeing is not trivial...
-    for (const r of [wasm, webgpu]) expect(r.final).toBeLessThan(0.6 * r.initial)
+    for (const r of [wasm, webgpu]) expect(r.final).toBeLessThan(0.75 * r.initial)
     // ...and they agree.
     expect(Math.abs(webgpu.final - wasm.final) / wasm.final).toBeLessThan(0.15)
     // The tensor count is flat from epoch to epoch and back to zero once model and optimizer are gone.

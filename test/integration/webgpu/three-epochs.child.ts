@@ -9,8 +9,8 @@ import { Rng } from '../../../src/main/ml/rng'
 import { parseTrainConfig, type BackendChoice } from '../../../src/shared/config'
 
 const SIZE = 16
-const TRAIN = 32
-const TEST = 16
+const TRAIN = 16
+const TEST = 8
 
 /** A bright disc per image on a dark ground, its centre and radius varying: learnable in a few epochs. */
 function discs(n: number): Uint8Array {
@@ -34,7 +34,7 @@ const config = parseTrainConfig({
   size: SIZE,
   channels: 3,
   latent: 8,
-  batch: 8,
+  batch: 4,
   epochs: 3,
   lr: 5e-3,
   seed: 7
