@@ -54,8 +54,11 @@ const NO_VULKAN =
   'the Vulkan loader (libvulkan.so.1) is not installed, and Dawn reaches the GPU through Vulkan on Linux ' +
   '(Debian/Ubuntu: apt-get install libvulkan1)'
 
+const IN_ELECTRON = "dawn.node cannot run inside Electron; the app's WebGPU needs its GPU window"
+
 /** For `aestudio info`: whether the packages are there and, on Linux, the Vulkan loader; no GPU is touched. */
 export function webGpuProbe(platform = process.platform): BackendProbe {
+  if (process.versions.electron) return { name: 'webgpu', available: false, detail: IN_ELECTRON }
   for (const pkg of ['webgpu', '@tensorflow/tfjs-backend-webgpu'])
     try {
       require.resolve(pkg)
@@ -91,8 +94,7 @@ export async function activateWebGpu(
   }
   // Electron's V8 memory cage forbids the external buffers dawn.node hands out ("External buffers are not
   // allowed"): inside the app, WebGPU has to come from Chromium's own, in a window.
-  if (process.versions.electron)
-    throw new Error("dawn.node cannot run inside Electron; the app's WebGPU needs its GPU window")
+  if (process.versions.electron) throw new Error(IN_ELECTRON)
   const platform = options.platform ?? process.platform
   if (platform === 'linux' && !findVulkanLoader()) throw new Error(NO_VULKAN)
   let dawn: DawnModule
