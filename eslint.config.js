@@ -43,6 +43,14 @@ export default tseslint.config(
             message: 'src/engine/ is Node-free: the host passes in what it needs.'
           })
         )
+      ],
+      // webgpu reads tensors back only asynchronously under Node (the sync path needs a canvas).
+      'no-restricted-properties': [
+        'error',
+        ...['dataSync', 'arraySync'].map((property) => ({
+          property,
+          message: 'Read tensors with await data() / array(): sync reads fail on webgpu.'
+        }))
       ]
     }
   },

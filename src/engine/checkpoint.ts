@@ -153,10 +153,12 @@ const modelWeights = (model: Autoencoder): tf.LayerVariable[] => [
   ...model.decoder.weights
 ]
 
-const saved = (name: string, t: tf.Tensor): SavedTensor => {
+const saved = async (name: string, t: tf.Tensor): Promise<SavedTensor> => {
   if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`Cannot checkpoint a ${t.dtype} tensor`)
+  // data(), not dataSync(): webgpu reads back only asynchronously under Node (its sync path needs a canvas).
   // slice(): some backends hand out their own storage, which later ops may reuse.
-  return { name, shape: t.shape, dtype: t.dtype, data: (t.dataSync() as Float32Array | Int32Array).slice() }
+  const data = (await t.data()) as Float32Array | Int32Array
+  return { name, shape: t.shape, dtype: t.dtype, data: data.slice() }
 }
 
 interface AdamInternals {
@@ -169,14 +171,18 @@ export async function captureState(
   model: Autoencoder,
   optimizer: tf.Optimizer
 ): Promise<Pick<CheckpointData, 'weights' | 'optimizer' | 'adamPowers'>> {
-  const weights = modelWeights(model).map((w, i) => saved(`${i}:${w.originalName}`, w.read()))
+  const weights = await Promise.all(
+    modelWeights(model).map((w, i) => saved(`${i}:${w.originalName}`, w.read()))
+  )
   const named = await optimizer.getWeights()
-  const optimizerState = named.map((n) => saved(n.name, n.tensor))
+  const optimizerState = await Promise.all(named.map((n) => saved(n.name, n.tensor)))
   // getWeights() makes a fresh scalar for the iteration count; the moments are the optimizer's own variables.
   named[0]?.tensor.dispose()
   const adam = optimizer as unknown as AdamInternals
   const adamPowers: [number, number] | undefined =
-    adam.accBeta1 && adam.accBeta2 ? [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]] : undefined
+    adam.accBeta1 && adam.accBeta2
+      ? [(await adam.accBeta1.data())[0], (await adam.accBeta2.data())[0]]
+      : undefined
   return { weights, optimizer: optimizerState, adamPowers }
 }
 

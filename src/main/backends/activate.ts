@@ -1,16 +1,19 @@
 import { createRequire } from 'node:module'
 import { dirname, sep } from 'node:path'
 import type * as TF from '@tensorflow/tfjs'
-import type { BackendName, BackendProbe } from '../../shared/contract/app'
+import type { BackendName, BackendProbe, GpuAdapterInfo } from '../../shared/contract/app'
 import type { BackendChoice } from '../../shared/config'
+import { describeAdapter } from '../../engine/gpu/webgpu-backend'
+import { activateWebGpu, SOFTWARE_GPU_ENV, webGpuProbe } from './webgpu-node'
 
 const require = createRequire(import.meta.url)
 
 /** Best first: the order `auto` tries them in. */
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']
 
 const PACKAGE: Record<BackendName, string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs'
@@ -29,6 +32,7 @@ const explain = (err: unknown): string => {
  */
 export function probeBackends(): BackendProbe[] {
   return BACKEND_ORDER.map((name): BackendProbe => {
+    if (name === 'webgpu') return webGpuProbe()
     try {
       require.resolve(PACKAGE[name])
     } catch (err) {
@@ -70,10 +74,28 @@ async function withoutProcessHooks<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Loads one backend and makes it the active one; throws, in plain words, when it cannot be used here. */
-async function activate(name: BackendName, notes: string[]): Promise<void> {
+/** What a started backend reports beyond its name: the GPU it runs on, for webgpu. */
+interface Started {
+  adapter?: GpuAdapterInfo
+}
+
+/**
+ * Loads one backend and makes it the active one; throws, in plain words, when it cannot be used here. `explicit`
+ * is true when the user asked for this backend by name (only then may webgpu take a software adapter).
+ */
+async function activate(name: BackendName, notes: string[], explicit: boolean): Promise<Started> {
   // Loaded here, not at the top, so `aestudio info` and the app's main process never load TensorFlow.js.
   const tf = await import('@tensorflow/tfjs')
+  if (name === 'webgpu') {
+    const adapter = await activateWebGpu(tf, {
+      allowSoftware: explicit && process.env[SOFTWARE_GPU_ENV] === '1',
+      softwareHint: explicit
+        ? `set ${SOFTWARE_GPU_ENV}=1 to use it anyway, as the tests do`
+        : 'auto never picks one'
+    })
+    notes.push(`webgpu: ${describeAdapter(adapter)}, through Dawn`)
+    return { adapter }
+  }
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
     try {
       require(PACKAGE[name])
@@ -84,7 +106,7 @@ async function activate(name: BackendName, notes: string[]): Promise<void> {
     if (!(await tf.setBackend('tensorflow'))) throw new Error('TensorFlow failed to initialise')
     if (name === 'tensorflow-gpu' && !usesGpu(tf))
       throw new Error(`${TFJS_NODE_GPU} loaded but sees no CUDA GPU`)
-    return
+    return {}
   }
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm')
@@ -101,17 +123,26 @@ async function activate(name: BackendName, notes: string[]): Promise<void> {
         ? `wasm: SIMD on, ${wasm.getThreadsCount()} thread (XNNPACK)`
         : 'wasm: this runtime has no WebAssembly SIMD, so wasm runs several times slower'
     )
-    return
+    return {}
   }
   ;(await import('../../engine/kernels')).registerCpuKernels()
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise')
+  return {}
+}
+
+/** The backend `initBackend` made active, why better ones were passed over, and (webgpu) its adapter. */
+export interface ActiveBackend {
+  name: BackendName
+  notes: string[]
+  adapter?: GpuAdapterInfo
 }
 
 /**
- * Makes a training backend active: `auto` tries them best first (tensorflow-gpu, tensorflow, wasm, cpu) and the
- * notes say, in plain words, why better ones were passed over; an explicit choice that cannot be used throws.
+ * Makes a training backend active: `auto` tries them best first (tensorflow-gpu, webgpu on a hardware GPU,
+ * tensorflow, wasm, cpu) and the notes say, in plain words, why better ones were passed over; an explicit
+ * choice that cannot be used throws.
  */
-export function initBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
+export function initBackend(choice: BackendChoice): Promise<ActiveBackend> {
   // One at a time: TensorFlow.js's setBackend is not safe to run twice at once (a second caller sees the first
   // one's half-started backend and fails), and a process may well load two models together.
   const run = starting.then(() => startBackend(choice))
@@ -120,20 +151,18 @@ export function initBackend(choice: BackendChoice): Promise<{ name: BackendName;
 }
 let starting: Promise<unknown> = Promise.resolve()
 
-async function startBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
+async function startBackend(choice: BackendChoice): Promise<ActiveBackend> {
   const notes: string[] = []
   if (choice !== 'auto') {
     try {
-      await activate(choice, notes)
+      return { name: choice, notes, ...(await activate(choice, notes, true)) }
     } catch (err) {
       throw new Error(`The ${choice} backend cannot be used here: ${(err as Error).message}`)
     }
-    return { name: choice, notes }
   }
   for (const name of BACKEND_ORDER) {
     try {
-      await activate(name, notes)
-      return { name, notes }
+      return { name, notes, ...(await activate(name, notes, false)) }
     } catch (err) {
       notes.push(`${name} passed over: ${(err as Error).message}`)
     }

@@ -1,10 +1,12 @@
 import { parseTrainConfig, type TrainConfigInput } from '../../shared/config'
-import type { BackendName } from '../../shared/contract/app'
+import type { BackendName, GpuAdapterInfo } from '../../shared/contract/app'
 import { timeTrainingSteps, type StepTiming } from '../../engine/bench-steps'
 import { initBackend } from '../backends/activate'
 
 export interface TrainingBench extends StepTiming {
   backend: BackendName
+  /** The WebGPU adapter (vendor, architecture, description) for webgpu; null for the other backends. */
+  adapter: GpuAdapterInfo | null
   /** Why better backends were passed over, and wasm's SIMD/thread facts. */
   notes: string[]
   model: string
@@ -31,10 +33,11 @@ export async function benchTraining(
   // Options left undefined fall back to the benchmark network, not to the training defaults.
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined))
   const config = parseTrainConfig({ model: 'conv', latent: 64, ...given, lr: 1e-3 })
-  const { name, notes } = await initBackend(config.backend)
+  const { name, notes, adapter } = await initBackend(config.backend)
   const timing = await timeTrainingSteps(config, { steps, warmupSteps })
   return {
     backend: name,
+    adapter: adapter ?? null,
     notes,
     ...timing,
     model: config.model,

@@ -19,6 +19,8 @@ export const runs: Command = {
       epochsDone: r.epochsDone,
       bestValLoss: r.bestValLoss,
       backend: r.backend,
+      // Why better backends were passed over and, for webgpu, the GPU adapter the run trained on.
+      backendNotes: r.backendNotes,
       datasetId: r.datasetId,
       createdAt: r.createdAt,
       error: r.error
