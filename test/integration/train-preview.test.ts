@@ -4,8 +4,8 @@ import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../../src/main/backends/activate'
 import { buildModel } from '../../src/engine/models/index'
-import { PREVIEW_COUNT } from '../../src/engine/preview'
-import { renderPreview } from '../../src/main/services/training-preview'
+import { PREVIEW_COUNT, previewRows } from '../../src/engine/preview'
+import { previewPng } from '../../src/main/services/training-preview'
 import { parseTrainConfig } from '../../src/shared/config'
 
 beforeAll(async () => {
@@ -26,7 +26,7 @@ describe('preview grid', () => {
       const net = buildModel(config)
       const count = 11 // more than a grid shows
       const pixels = pixelsOf(count, channels)
-      const png = await renderPreview(net, { pixels, count, size, channels }, config)
+      const png = await previewPng(await previewRows(net, { pixels, count, size, channels }, config))
       net.dispose()
       expect((await sharp(png).metadata()).channels).toBe(channels)
       const image = sharp(png)
@@ -53,7 +53,7 @@ describe('preview grid', () => {
     const config = parseTrainConfig({ model: 'conv', size, channels: 3, latent: 4 })
     const net = buildModel(config)
     await expect(
-      renderPreview(net, { pixels: new Uint8Array(), count: 0, size, channels: 3 }, config)
+      previewRows(net, { pixels: new Uint8Array(), count: 0, size, channels: 3 }, config)
     ).rejects.toThrow(/No images/)
     net.dispose()
   })

@@ -30,8 +30,8 @@ export function pruneCheckpoints(studio: Studio, runId: number): void {
       rmSync(join(files.checkpoints, name), { force: true })
 }
 
-/** Reads and decodes a checkpoint file, checking its hash when one was recorded. */
-export function readCheckpoint(file: string, expectedSha256?: string): CheckpointData {
+/** A checkpoint file's bytes, checked against the hash recorded when it was written (when one was). */
+export function readCheckpointBytes(file: string, expectedSha256?: string): Uint8Array {
   let buf: Buffer
   try {
     buf = readFileSync(file)
@@ -40,8 +40,12 @@ export function readCheckpoint(file: string, expectedSha256?: string): Checkpoin
   }
   if (expectedSha256 && sha256(buf) !== expectedSha256)
     throw new CheckpointError(file, 'its contents changed since it was written (checksum mismatch)')
-  return decodeCheckpoint(buf, file)
+  return buf
 }
+
+/** Reads and decodes a checkpoint file, checking its hash when one was recorded. */
+export const readCheckpoint = (file: string, expectedSha256?: string): CheckpointData =>
+  decodeCheckpoint(readCheckpointBytes(file, expectedSha256), file)
 
 /**
  * The checkpoint a trained run is used from (viewers, exports, eval): `best` (lowest validation loss) unless

@@ -1,22 +1,17 @@
-import * as tf from '@tensorflow/tfjs'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import type { TrainConfig } from '../../shared/config'
 import type { JobControl } from '../../shared/control'
 import type { RunStatus } from '../../shared/contract/domain'
 import type { Emit } from '../../shared/contract/index'
 import { notFound, StudioError } from '../../shared/errors'
-import { captureState, encodeCheckpoint, restoreState } from '../../engine/checkpoint'
-import { NonFiniteLossError, trainLoop, type TrainingSet } from '../../engine/loop'
-import { buildModel } from '../../engine/models/index'
-import { Rng } from '../../engine/rng'
-import type { Autoencoder } from '../../engine/autoencoder'
+import { NonFiniteLossError } from '../../engine/loop'
+import { runSession, type EpochOutput, type SessionHooks } from '../../engine/session'
 import { initBackend } from '../backends/activate'
 import { writeFileAtomic } from '../util/atomic-write'
 import { sha256 } from '../util/hash'
 import { loadTrainingData } from './datasets'
-import { pruneCheckpoints, readCheckpoint, runFiles } from './run-files'
+import { pruneCheckpoints, readCheckpointBytes, runFiles } from './run-files'
 import type { Studio } from './studio'
-import { renderPreview } from './training-preview'
+import { previewPng } from './training-preview'
 import { join } from 'node:path'
 
 export interface TrainParams {
@@ -31,10 +26,8 @@ export interface TrainResult {
   epochsDone: number
 }
 
-export interface TrainDeps {
-  /** Tests swap in a model that misbehaves on purpose; everything else uses the real builder. */
-  buildModel(config: TrainConfig): Autoencoder
-}
+/** Tests swap in a model that misbehaves on purpose; everything else uses the real builder. */
+export type TrainDeps = Pick<SessionHooks, 'buildModel'>
 
 /**
  * Trains one run to its configured epochs: loads the dataset, picks the backend, builds (or restores) the model,
@@ -46,7 +39,7 @@ export async function runTraining(
   studio: Studio,
   params: TrainParams,
   ctx: { control: JobControl; emit: Emit },
-  deps: TrainDeps = { buildModel }
+  deps: TrainDeps = {}
 ): Promise<TrainResult> {
   const { store } = studio
   const { runId } = params
@@ -58,8 +51,6 @@ export async function runTraining(
     const epochsDone = store.runs.get(runId)?.epochsDone ?? 0
     ctx.emit('training.status', { runId, status: s, epochsDone, error })
   }
-  let model: Autoencoder | undefined
-  let optimizer: tf.Optimizer | undefined
   let lastGood = 0
   try {
     if (run.datasetId === null)
@@ -72,82 +63,52 @@ export async function runTraining(
           `${data.size}×${data.size}×${data.channels}.`
       )
     const backend = await initBackend(config.backend)
-    model = deps.buildModel(config)
-    optimizer = tf.train.adam(config.lr)
-    let rng = new Rng(config.seed)
-    let startEpoch = 0
-    let best: number | null = null
     const saved = params.resume ? store.artifacts.checkpoint(runId, 'last') : undefined
-    if (saved) {
-      const ckpt = readCheckpoint(join(studio.paths.home, saved.file), saved.sha256)
-      await restoreState(model, optimizer, ckpt)
-      rng = Rng.fromState(ckpt.rng)
-      startEpoch = ckpt.epoch
-      best = ckpt.bestValLoss
-    }
-    lastGood = startEpoch
+    const resume = saved && readCheckpointBytes(join(studio.paths.home, saved.file), saved.sha256)
+    lastGood = saved?.epoch ?? 0
     mkdirSync(join(files.dir, 'previews'), { recursive: true })
     mkdirSync(files.checkpoints, { recursive: true })
     store.runs.markStarted(runId, backend.name, backend.notes, process.pid)
     status('running')
 
-    const trained = model
-    const adam = optimizer
     const previewSource =
       data.valCount > 0
         ? { pixels: data.val, count: data.valCount, size: data.size, channels: data.channels }
         : { pixels: data.train, count: data.trainCount, size: data.size, channels: data.channels }
-    const set: TrainingSet = data
-    const outcome = await trainLoop({
-      model: trained,
-      optimizer: adam,
-      data: set,
-      config,
-      rng,
-      startEpoch,
-      control: ctx.control,
-      residentBytes: () => process.memoryUsage().rss,
-      onBatch: (b) => ctx.emit('training.batch', { runId, ...b }),
-      onPause: (paused) => {
-        store.runs.setStatus(runId, paused ? 'paused' : 'running')
-        status(paused ? 'paused' : 'running')
-      },
-      onEpoch: async (report) => {
-        // Validation loss picks the best checkpoint; without a validation split, the training loss does.
-        const score = report.valLoss ?? report.loss
-        const improved = best === null || score < best
-        if (improved) best = score
-        const bytes = encodeCheckpoint({
-          epoch: report.epoch,
-          config,
-          rng: rng.state(),
-          bestValLoss: best,
-          ...(await captureState(trained, adam))
-        })
-        // A new file per epoch, and the store switched to it in one transaction: whenever the process dies,
-        // `last` and `best` name complete files whose hashes match. Files neither names any more go afterwards.
-        const file = files.checkpoint(report.epoch)
-        writeFileAtomic(file, bytes)
-        const digest = sha256(bytes)
-        store.db.transaction(() => {
-          for (const kind of improved ? (['last', 'best'] as const) : (['last'] as const))
-            store.artifacts.setCheckpoint(runId, kind, report.epoch, files.rel(file), digest)
-          store.runs.recordEpoch(runId, report)
-        })()
-        pruneCheckpoints(studio, runId)
-        lastGood = report.epoch
-        const png = await renderPreview(trained, previewSource, config)
-        const previewFile = files.preview(report.epoch)
-        writeFileSync(previewFile, png)
-        store.artifacts.addPreview(runId, report.epoch, files.rel(previewFile))
-        ctx.emit('training.preview', {
-          runId,
-          epoch: report.epoch,
-          file: files.rel(previewFile)
-        })
-        ctx.emit('training.epoch', { runId, ...report })
+    /** What every epoch leaves: its checkpoint, the store's record of it, a preview, and the events. */
+    const keepEpoch = async ({ report, checkpoint, best, preview }: EpochOutput) => {
+      // A new file per epoch, and the store switched to it in one transaction: whenever the process dies,
+      // `last` and `best` name complete files whose hashes match. Files neither names any more go afterwards.
+      const file = files.checkpoint(report.epoch)
+      writeFileAtomic(file, checkpoint)
+      const digest = sha256(checkpoint)
+      store.db.transaction(() => {
+        for (const kind of best ? (['last', 'best'] as const) : (['last'] as const))
+          store.artifacts.setCheckpoint(runId, kind, report.epoch, files.rel(file), digest)
+        store.runs.recordEpoch(runId, report)
+      })()
+      pruneCheckpoints(studio, runId)
+      lastGood = report.epoch
+      const previewFile = files.preview(report.epoch)
+      writeFileSync(previewFile, await previewPng(preview))
+      store.artifacts.addPreview(runId, report.epoch, files.rel(previewFile))
+      ctx.emit('training.preview', { runId, epoch: report.epoch, file: files.rel(previewFile) })
+      ctx.emit('training.epoch', { runId, ...report })
+    }
+    const outcome = await runSession(
+      { config, data, resume, previewSource },
+      {
+        control: ctx.control,
+        residentBytes: () => process.memoryUsage().rss,
+        onBatch: (b) => ctx.emit('training.batch', { runId, ...b }),
+        onPause: (paused) => {
+          store.runs.setStatus(runId, paused ? 'paused' : 'running')
+          status(paused ? 'paused' : 'running')
+        },
+        onEpoch: keepEpoch,
+        buildModel: deps.buildModel
       }
-    })
+    )
     store.runs.finish(runId, outcome.status)
     status(outcome.status)
     return { runId, status: outcome.status, epochsDone: outcome.epochsDone }
@@ -160,8 +121,5 @@ export async function runTraining(
     store.runs.finish(runId, 'failed', message)
     status('failed', message)
     throw err instanceof StudioError ? err : new StudioError('failed', message)
-  } finally {
-    model?.dispose()
-    optimizer?.dispose()
   }
 }
