@@ -2,6 +2,7 @@
 // training process killed with SIGKILL.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { EPOCH_REPORT_KEYS } from '../helpers/expectations'
 import { describe, expect, it } from 'vitest'
 import { aestudio, ROOT } from '../helpers/cli'
 import { makeImageFolder } from '../helpers/images'
@@ -45,23 +46,7 @@ describe('aestudio train', () => {
     expect(r.status, r.stderr).toBe(0)
     const out = lines(r.stdout)
     expect(out.map((o) => o.event)).toEqual(['epoch', 'epoch', 'done'])
-    expect(Object.keys(out[0]).sort()).toEqual(
-      [
-        'event',
-        'runId',
-        'epoch',
-        'epochs',
-        'loss',
-        'recon',
-        'kl',
-        'valLoss',
-        'imagesPerSecond',
-        'seconds',
-        'etaSeconds',
-        'tensors',
-        'rss'
-      ].sort()
-    )
+    expect(Object.keys(out[0]).sort()).toEqual(['event', 'runId', ...EPOCH_REPORT_KEYS].sort())
     expect(out[1]).toMatchObject({ epoch: 2, epochs: 2, kl: null })
     expect(out[2]).toMatchObject({ event: 'done', runId: out[0].runId, status: 'done', epochsDone: 2 })
 

@@ -26,21 +26,9 @@ import type { TrainingEpoch } from '../../src/shared/contract/training'
 import { makeImageFolder } from '../helpers/images'
 import { tempDir } from '../helpers/tmp'
 import { JobControl } from '../../src/shared/control'
+import { EPOCH_REPORT_KEYS } from '../helpers/expectations'
 
-const EPOCH_KEYS = [
-  'epoch',
-  'epochs',
-  'etaSeconds',
-  'imagesPerSecond',
-  'kl',
-  'loss',
-  'recon',
-  'rss',
-  'runId',
-  'seconds',
-  'tensors',
-  'valLoss'
-]
+const EPOCH_KEYS = ['runId', ...EPOCH_REPORT_KEYS].sort()
 
 let studio: Studio | undefined
 afterEach(() => studio?.close())
