@@ -56,15 +56,17 @@ if [ ! -f "$libs/complete" ]; then
   wheel=$(ls "$cache"/tensorflow_cpu-"$TF_VERSION"-*.whl 2>/dev/null | head -1 || true)
   if [ -z "$wheel" ]; then
     say "fetching tensorflow-cpu==$TF_VERSION (about 274 MB) into $cache"
-    pip=(python3 -m pip download --no-deps --only-binary=:all: --disable-pip-version-check -q -d "$cache")
+    # pip's retries against unreachable indexes are noise when it succeeds: its output goes to a log.
+    pip=(python3 -m pip download --no-deps --only-binary=:all: --disable-pip-version-check -q -d "$cache" --log "$cache/pip.log")
     # The C library does not depend on Python, so a wheel for any CPython tag will do when this one has none.
-    "${pip[@]}" "tensorflow-cpu==$TF_VERSION" ||
+    rm -f "$cache/pip.log"
+    "${pip[@]}" "tensorflow-cpu==$TF_VERSION" 2>/dev/null ||
       for py in 3.11 3.12 3.10 3.13; do
         "${pip[@]}" --python-version "$py" --platform manylinux_2_27_x86_64 --platform manylinux_2_17_x86_64 \
-          "tensorflow-cpu==$TF_VERSION" && break
+          "tensorflow-cpu==$TF_VERSION" 2>/dev/null && break
       done || true
     wheel=$(ls "$cache"/tensorflow_cpu-"$TF_VERSION"-*.whl 2>/dev/null | head -1 || true)
-    [ -n "$wheel" ] || fail "no tensorflow-cpu==$TF_VERSION wheel could be had from pip's index"
+    [ -n "$wheel" ] || fail "no tensorflow-cpu==$TF_VERSION wheel could be had from pip's index (log: $cache/pip.log)"
   fi
   step="unpacking $wheel"
   rm -rf "$libs.partial" && mkdir -p "$libs.partial"
