@@ -3,6 +3,7 @@ import { dirname, sep } from 'node:path'
 import type * as TF from '@tensorflow/tfjs'
 import type { BackendName, BackendProbe } from '../../shared/contract/app'
 import type { BackendChoice } from '../../shared/config'
+import { probeTensorflow, type TensorflowProbe } from './tensorflow-probe'
 
 const require = createRequire(import.meta.url)
 
@@ -36,8 +37,26 @@ export function probeBackends(): BackendProbe[] {
     }
     if (name === 'wasm') return { name, available: true, detail: 'WebAssembly with SIMD (XNNPACK)' }
     if (name === 'cpu') return { name, available: true, detail: 'pure JavaScript: slow, always works' }
-    return { name, available: true, detail: `${PACKAGE[name]} is installed` }
+    const probe = nativeProbe(name)
+    if (!probe) return { name, available: true, detail: `${PACKAGE[name]} is installed` }
+    if (!probe.ok) return { name, available: false, detail: probe.reason }
+    if (name === 'tensorflow-gpu' && !probe.gpu)
+      return { name, available: false, detail: `${TFJS_NODE_GPU} loads but sees no CUDA GPU` }
+    return { name, available: true, detail: describeTensorflow(probe) }
   })
+}
+
+const describeTensorflow = (p: TensorflowProbe & { ok: true }) =>
+  `TensorFlow ${p.tfVersion}, oneDNN custom ops ${p.onednn ? 'on' : 'off (TF_ENABLE_ONEDNN_OPTS=1 turns them on)'}`
+
+/**
+ * tfjs-node loaded in a child process first (see tensorflow-probe.ts: a damaged install can kill the process that
+ * loads it). Not inside Electron, whose packaged binary cannot run as plain Node: there the job process that
+ * loads it is the boundary. Undefined when not probed.
+ */
+function nativeProbe(name: BackendName): TensorflowProbe | undefined {
+  if (process.versions.electron) return undefined
+  return probeTensorflow({ packageDir: dirname(require.resolve(`${PACKAGE[name]}/package.json`)) })
 }
 
 /** Where the wasm backend's .wasm binaries are (Node has no page to fetch them relative to). */
@@ -75,6 +94,17 @@ async function activate(name: BackendName, notes: string[]): Promise<void> {
   // Loaded here, not at the top, so `aestudio info` and the app's main process never load TensorFlow.js.
   const tf = await import('@tensorflow/tfjs')
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    let probe: TensorflowProbe | undefined
+    try {
+      probe = nativeProbe(name)
+    } catch (err) {
+      // Not installed: the GPU build may still provide the 'tensorflow' backend (see below).
+      if (name !== 'tensorflow' || !tf.findBackendFactory('tensorflow')) throw new Error(explain(err))
+    }
+    if (probe && !probe.ok) throw new Error(probe.reason)
+    if (probe?.ok && name === 'tensorflow-gpu' && !probe.gpu)
+      throw new Error(`${TFJS_NODE_GPU} loaded but sees no CUDA GPU`)
+    if (probe?.ok) notes.push(`tensorflow: ${describeTensorflow(probe)}`)
     try {
       require(PACKAGE[name])
     } catch (err) {
