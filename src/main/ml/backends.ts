@@ -111,6 +111,7 @@ async function activate(name: BackendName, notes: string[]): Promise<void> {
       // The GPU build also provides the 'tensorflow' backend: use it on the CPU if only it is installed.
       if (name !== 'tensorflow' || !tf.findBackendFactory('tensorflow')) throw new Error(explain(err))
     }
+    ;(await import('./kernels')).registerTensorflowKernels()
     if (!(await tf.setBackend('tensorflow'))) throw new Error('TensorFlow failed to initialise')
     if (name === 'tensorflow-gpu' && !usesGpu(tf))
       throw new Error(`${TFJS_NODE_GPU} loaded but sees no CUDA GPU`)
