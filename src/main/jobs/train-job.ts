@@ -21,6 +21,7 @@ import { loadTrainingData } from '../services/datasets'
 import { notFound, StudioError } from '../services/errors'
 import type { Studio } from '../services/studio'
 import type { JobContext, JobFn } from './context'
+import { createAdam } from '../ml/adam'
 
 export interface TrainJobParams {
   runId: number
@@ -100,7 +101,7 @@ export async function runTraining(
       )
     const backend = await initBackend(config.backend)
     model = deps.buildModel(config)
-    optimizer = tf.train.adam(config.lr)
+    optimizer = createAdam(config.lr)
     let rng = new Rng(config.seed)
     let startEpoch = 0
     let best: number | null = null

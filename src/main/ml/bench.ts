@@ -3,6 +3,7 @@ import { parseTrainConfig, type TrainConfigInput } from '../../shared/config'
 import type { BackendName } from '../../shared/contract/app'
 import { initBackend } from './backends'
 import { buildModel } from './models'
+import { createAdam } from './adam'
 
 export interface TrainingBench {
   backend: BackendName
@@ -41,7 +42,7 @@ export async function benchTraining(
   const config = parseTrainConfig({ model: 'conv', latent: 64, ...given, lr: 1e-3 })
   const { name, notes } = await initBackend(config.backend)
   const model = buildModel(config)
-  const optimizer = tf.train.adam(config.lr)
+  const optimizer = createAdam(config.lr)
   const { batch, size, channels } = config
   const data = tf.randomUniform(
     [4 * batch, size, size, channels],
