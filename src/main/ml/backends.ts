@@ -55,8 +55,19 @@ const describeTensorflow = (p: TensorflowProbe & { ok: true }) =>
  * loads it is the boundary. Undefined when not probed.
  */
 function nativeProbe(name: BackendName): TensorflowProbe | undefined {
+  oneDnnByDefault()
   if (process.versions.electron) return undefined
   return probeTensorflow({ packageDir: dirname(require.resolve(`${PACKAGE[name]}/package.json`)) })
+}
+
+/**
+ * TensorFlow turns its oneDNN ops on by itself only on CPUs with AVX-512 VNNI and the like; on the AVX2 machines
+ * measured here they cut a training step's CPU time by about an eighth (scripts/profile-step.ts), so they are on
+ * unless TF_ENABLE_ONEDNN_OPTS says otherwise. Set before TensorFlow loads (it reads the variable once), in this
+ * process and so in the probe's child.
+ */
+function oneDnnByDefault(): void {
+  process.env.TF_ENABLE_ONEDNN_OPTS ??= '1'
 }
 
 /** Where the wasm backend's .wasm binaries are (Node has no page to fetch them relative to). */
