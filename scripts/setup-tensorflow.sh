@@ -29,9 +29,53 @@ step=starting
 trap 'fail "$step failed (its output is above)"' ERR
 cd "$root"
 
-# --- what the build needs, checked before anything is fetched --------------------------------------------------
+# A child process loads the package and runs a convolution; prints TensorFlow's version, or returns non-zero with
+# the reason in $why. oneDNN is on as the studio runs it (src/main/ml/backends.ts), unless the caller says otherwise.
+why=
+verify() {
+  local err out rc
+  err=$(mktemp)
+  set +e
+  out=$(TF_ENABLE_ONEDNN_OPTS=${TF_ENABLE_ONEDNN_OPTS:-1} node -e "
+    const tf = require('@tensorflow/tfjs-node')
+    const y = tf.conv2d(tf.ones([1, 8, 8, 3]), tf.ones([3, 3, 3, 4]), 1, 'same')
+    const v = y.dataSync()[0]
+    if (tf.getBackend() !== 'tensorflow' || v !== 12) throw new Error('backend ' + tf.getBackend() + ', conv gave ' + v)
+    console.log(tf.backend().binding.TF_Version)
+  " 2>"$err")
+  rc=$?
+  set -e
+  if [ $rc -eq 0 ]; then
+    # TensorFlow logs this line only when its oneDNN custom ops are on.
+    onednn=off
+    grep -q 'oneDNN custom operations are on' "$err" && onednn=on
+    why="TensorFlow $out, oneDNN custom ops $onednn"
+  elif [ $rc -gt 128 ]; then
+    why="loading @tensorflow/tfjs-node killed node with signal $((rc - 128)) (a broken library?)"
+  else
+    why=$(grep -v '^\s*at \|^WARNING\|^I0000\|^To enable\|^\s*$' "$err" | grep -m1 'Error' || tail -1 "$err")
+  fi
+  rm -f "$err"
+  return $rc
+}
+
 command -v node >/dev/null || fail "node is not on PATH"
 command -v npm >/dev/null || fail "npm is not on PATH"
+locked=$(node -p "require('./package-lock.json').packages['node_modules/@tensorflow/tfjs-node']?.version ?? ''")
+[ "$locked" = "$TFJS_NODE_VERSION" ] ||
+  fail "package-lock.json pins @tensorflow/tfjs-node ${locked:-nowhere}, this recipe is for $TFJS_NODE_VERSION"
+installed=$(node -p "try { require('$pkg/package.json').version } catch { '' }")
+binding=$pkg/lib/napi-v8/tfjs_binding.node
+# Installed the ordinary way (its own libtensorflow downloaded), or set up by an earlier run: nothing to do.
+if [ "$installed" = "$TFJS_NODE_VERSION" ] && verify; then
+  say "ok: backend tensorflow, $why (nothing to do)"
+  exit 0
+fi
+# Present but not loading (a damaged earlier setup, say): place the library and compile the binding again.
+[ -z "$installed" ] || say "the installed @tensorflow/tfjs-node does not load ($why); setting it up again"
+rm -f "$stamp"
+
+# --- what the build needs, checked before anything is fetched --------------------------------------------------
 command -v python3 >/dev/null || fail "python3 is needed (pip fetches the wheel; node-gyp runs on it)"
 command -v make >/dev/null || fail "make is needed to compile the binding (apt-get install make)"
 command -v "${CXX:-g++}" >/dev/null || command -v c++ >/dev/null ||
@@ -43,9 +87,6 @@ nodedir=${npm_config_nodedir:-$(npm config get nodedir 2>/dev/null || true)}
 [ -n "$nodedir" ] && [ "$nodedir" != undefined ] && [ "$nodedir" != null ] || nodedir=$(dirname "$(dirname "$(command -v node)")")
 [ -f "$nodedir/include/node/node_api.h" ] ||
   fail "Node's C headers are not in $nodedir/include/node (install nodejs's headers or set npm_config_nodedir)"
-locked=$(node -p "require('./package-lock.json').packages['node_modules/@tensorflow/tfjs-node']?.version ?? ''")
-[ "$locked" = "$TFJS_NODE_VERSION" ] ||
-  fail "package-lock.json pins @tensorflow/tfjs-node ${locked:-nowhere}, this recipe is for $TFJS_NODE_VERSION"
 
 # --- 1. the TensorFlow C library and its C API headers, from the wheel (cached) ---------------------------------
 if [ ! -f "$libs/complete" ]; then
@@ -99,7 +140,6 @@ PY
 fi
 
 # --- 2. the npm package, without its install script (which would download) -------------------------------------
-installed=$(node -p "try { require('$pkg/package.json').version } catch { '' }")
 if [ "$installed" != "$TFJS_NODE_VERSION" ]; then
   step="npm install of @tensorflow/tfjs-node@$TFJS_NODE_VERSION"
   say "installing @tensorflow/tfjs-node@$TFJS_NODE_VERSION into node_modules without its scripts"
@@ -134,7 +174,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$TF_VERSION" ] || [ ! -f "$pkg/deps/lib/l
 fi
 
 # --- 4. the binding, compiled against that library -------------------------------------------------------------
-binding=$pkg/lib/napi-v8/tfjs_binding.node
 if [ ! -f "$binding" ] || [ "$binding" -ot "$stamp" ]; then
   step="compiling tfjs_binding.node"
   say "compiling the binding against TensorFlow $TF_VERSION's C library"
@@ -147,26 +186,7 @@ if [ ! -f "$binding" ] || [ "$binding" -ot "$stamp" ]; then
   [ -f "$binding" ] || fail "the build finished but made no $binding"
 fi
 
-# --- 5. proof: a child process loads it, runs a convolution, and reports ---------------------------------------
+# --- 5. proof: a child process loads it and runs a convolution --------------------------------------------------
 step="loading @tensorflow/tfjs-node"
-err=$(mktemp)
-trap 'rm -f "$err"' EXIT
-set +e
-out=$(node -e "
-  const tf = require('@tensorflow/tfjs-node')
-  const y = tf.conv2d(tf.ones([1, 8, 8, 3]), tf.ones([3, 3, 3, 4]), 1, 'same')
-  const v = y.dataSync()[0]
-  if (tf.getBackend() !== 'tensorflow' || v !== 12) throw new Error('backend ' + tf.getBackend() + ', conv gave ' + v)
-  console.log(tf.backend().binding.TF_Version)
-" 2>"$err")
-rc=$?
-set -e
-if [ $rc -ne 0 ]; then
-  grep -v '^\s*at \|^WARNING\|^I0000\|^To enable' "$err" | tail -3 >&2
-  [ $rc -gt 128 ] && fail "loading @tensorflow/tfjs-node killed node with signal $((rc - 128)) (a broken library?)"
-  fail "@tensorflow/tfjs-node is set up but does not load (the error is above)"
-fi
-# TensorFlow logs this line only when its oneDNN custom ops are on (TF_ENABLE_ONEDNN_OPTS, or a CPU it favours).
-onednn=off
-grep -q 'oneDNN custom operations are on' "$err" && onednn=on
-say "ok: backend tensorflow, TensorFlow $out (from tensorflow-cpu $TF_VERSION), oneDNN custom ops $onednn"
+verify || fail "@tensorflow/tfjs-node is set up but does not load: $why"
+say "ok: backend tensorflow, $why (libtensorflow from tensorflow-cpu $TF_VERSION)"
