@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { parseTrainConfig, type TrainConfig } from '../shared/config'
 import type { RngState } from './rng'
+import { LeanAdam } from './adam'
 import type { Autoencoder } from './autoencoder'
 
 /**
@@ -213,12 +214,17 @@ export async function restoreState(
   await optimizer.setWeights(named)
   // setWeights makes its own variables from these tensors.
   tf.dispose(named.map((n) => n.tensor))
+  if (c.adamPowers) restoreAdamPowers(optimizer, c.adamPowers)
+}
+
+/** Sets Adam's running β₁ᵗ and β₂ᵗ exactly (tfjs's setWeights recomputes them with pow, a rounding away). */
+export function restoreAdamPowers(optimizer: tf.Optimizer, [b1, b2]: [number, number]): void {
   const adam = optimizer as unknown as AdamInternals
-  if (c.adamPowers && adam.accBeta1 && adam.accBeta2) {
-    const [b1, b2] = c.adamPowers
-    tf.tidy(() => {
-      adam.accBeta1!.assign(tf.scalar(b1))
-      adam.accBeta2!.assign(tf.scalar(b2))
-    })
-  }
+  if (!adam.accBeta1 || !adam.accBeta2) return
+  tf.tidy(() => {
+    adam.accBeta1!.assign(tf.scalar(b1))
+    adam.accBeta2!.assign(tf.scalar(b2))
+  })
+  // Not instanceof: tfjs's optimizers answer instanceof by duck typing, so a tfjs Adam would pass.
+  if (optimizer.constructor === LeanAdam) (optimizer as LeanAdam).setPowers(b1, b2)
 }

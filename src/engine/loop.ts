@@ -41,8 +41,9 @@ export interface LoopOptions {
   onPause?(paused: boolean): void
   batchIntervalMs?: number
   now?: () => number
-  /** The host's resident memory in bytes, reported with every epoch (the engine cannot measure it itself). */
-  residentBytes: () => number
+  /** The host's resident memory in bytes, reported with every epoch (the engine cannot measure it itself); 0 where
+   *  the host cannot tell. */
+  residentBytes?: () => number
 }
 
 export interface LoopOutcome {
@@ -230,7 +231,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopOutcome> {
         seconds,
         etaSeconds: mean * (config.epochs - epoch),
         tensors: tf.memory().numTensors,
-        rss: o.residentBytes()
+        rss: o.residentBytes?.() ?? 0
       })
       epochsDone = epoch
     } finally {

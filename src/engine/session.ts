@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../shared/config'
 import type { JobControl } from '../shared/control'
+import { createAdam } from './adam'
 import type { Autoencoder } from './autoencoder'
 import { captureState, decodeCheckpoint, encodeCheckpoint, restoreState } from './checkpoint'
 import { trainLoop, type BatchReport, type EpochReport, type LoopOutcome, type TrainingSet } from './loop'
@@ -36,7 +36,7 @@ export interface SessionHooks {
   onPause?(paused: boolean): void
   /** Awaited after every epoch, before the next starts: the host writes the checkpoint here. */
   onEpoch(output: EpochOutput): Promise<void> | void
-  residentBytes(): number
+  residentBytes?(): number
   /** Tests swap in a model that misbehaves on purpose; everything else uses the real builder. */
   buildModel?(config: TrainConfig): Autoencoder
 }
@@ -55,7 +55,7 @@ export interface SessionOutcome extends LoopOutcome {
 export async function runSession(start: SessionStart, hooks: SessionHooks): Promise<SessionOutcome> {
   const { config, data } = start
   const model = (hooks.buildModel ?? buildModel)(config)
-  const optimizer = tf.train.adam(config.lr)
+  const optimizer = createAdam(config.lr)
   try {
     let rng = new Rng(config.seed)
     let startEpoch = 0
