@@ -1,0 +1,102 @@
+import * as v from 'valibot'
+
+const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max))
+const real = (min: number, max: number) => v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max))
+
+/**
+ * Training-batch augmentation: which transforms, and how strong. A strength of 0 (or `flip: false`) turns that
+ * transform off; every value is drawn per image, uniformly in ±strength, from the batch's seed.
+ */
+export const augmentSchema = v.object({
+  /** Mirror left–right with probability ½. */
+  flip: v.optional(v.boolean(), false),
+  /** Largest shift, as a fraction of the side (whole pixels, the uncovered strip mirrored in). */
+  shift: v.optional(real(0, 0.25), 0),
+  /** Largest rotation, in degrees. */
+  rotate: v.optional(real(0, 45), 0),
+  /** Largest zoom: the scale is drawn in [1 − scale, 1 + scale]. */
+  scale: v.optional(real(0, 0.5), 0),
+  /** Largest brightness offset, on the [0, 1] pixel scale. */
+  brightness: v.optional(real(0, 0.5), 0),
+  /** Largest contrast change: the factor about the image's mean is drawn in [1 − contrast, 1 + contrast]. */
+  contrast: v.optional(real(0, 0.5), 0),
+  /** Colour images only: largest change of saturation and of each channel's gain. */
+  color: v.optional(real(0, 0.5), 0)
+})
+export type AugmentOptions = v.InferOutput<typeof augmentSchema>
+
+export const NO_AUGMENT: AugmentOptions = {
+  flip: false,
+  shift: 0,
+  rotate: 0,
+  scale: 0,
+  brightness: 0,
+  contrast: 0,
+  color: 0
+}
+
+/**
+ * What `--augment` (and the UI's toggle) turns on. Mild on purpose: faces stay upright and recognisable, and the
+ * shift is at most an eighth of the side. Tuned on ~100-image face folders (see docs in the report of issue 15).
+ */
+export const DEFAULT_AUGMENT: AugmentOptions = {
+  flip: true,
+  shift: 0.125,
+  rotate: 10,
+  scale: 0.1,
+  brightness: 0.1,
+  contrast: 0.1,
+  color: 0.1
+}
+
+/** The transform groups a person picks by name (`--augment flip,shift,rotate,color`). */
+export const AUGMENT_GROUPS = {
+  flip: ['flip'],
+  shift: ['shift'],
+  rotate: ['rotate', 'scale'],
+  color: ['brightness', 'contrast', 'color']
+} as const satisfies Record<string, readonly (keyof AugmentOptions)[]>
+export type AugmentGroup = keyof typeof AUGMENT_GROUPS
+
+/** The options with only the named groups on, at their default strengths. */
+export function augmentGroups(groups: readonly AugmentGroup[]): AugmentOptions {
+  const out: AugmentOptions = { ...NO_AUGMENT }
+  for (const g of groups)
+    for (const k of AUGMENT_GROUPS[g]) (out as Record<string, unknown>)[k] = DEFAULT_AUGMENT[k]
+  return out
+}
+
+export const augmentIsOn = (a: AugmentOptions): boolean =>
+  a.flip || a.shift > 0 || a.rotate > 0 || a.scale > 0 || a.brightness > 0 || a.contrast > 0 || a.color > 0
+
+/**
+ * Below this many training images a run augments unless told not to: a small folder is memorised within a few
+ * dozen epochs, and augmentation is what keeps the network learning faces rather than these faces.
+ */
+export const AUGMENT_BELOW = 2000
+
+/** The augmentation a run gets when its config does not say: on for small datasets, off for large ones. */
+export const defaultAugmentFor = (trainCount: number): AugmentOptions =>
+  trainCount < AUGMENT_BELOW ? { ...DEFAULT_AUGMENT } : { ...NO_AUGMENT }
+
+/**
+ * The learning rate over a run. `constant` keeps `lr`; `cosine` warms up linearly for `warmup` epochs, then falls
+ * along a half cosine to `minLr` at the last batch; `plateau` multiplies it by `factor` whenever the validation
+ * loss has not improved (by a relative 10⁻⁴) for `patience` epochs in a row, never going below `minLr`.
+ */
+export const lrScheduleSchema = v.variant('kind', [
+  v.object({ kind: v.literal('constant') }),
+  v.object({
+    kind: v.literal('cosine'),
+    warmup: v.optional(int(0, 10000), 0),
+    minLr: v.optional(real(0, 1), 0)
+  }),
+  v.object({
+    kind: v.literal('plateau'),
+    factor: v.optional(real(0.01, 0.99), 0.5),
+    patience: v.optional(int(1, 10000), 5),
+    minLr: v.optional(real(0, 1), 1e-6)
+  })
+])
+export type LrSchedule = v.InferOutput<typeof lrScheduleSchema>
+export const LR_SCHEDULE_KINDS = ['constant', 'cosine', 'plateau'] as const
