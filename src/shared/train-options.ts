@@ -81,7 +81,7 @@ export const defaultAugmentFor = (trainCount: number): AugmentOptions =>
 
 /**
  * The learning rate over a run. `constant` keeps `lr`; `cosine` warms up linearly for `warmup` epochs, then falls
- * along a half cosine to `minLr` at the last batch; `plateau` multiplies it by `factor` whenever the validation
+ * along a half cosine towards `minLr`, reached as the last epoch ends; `plateau` multiplies it by `factor` whenever the validation
  * loss has not improved (by a relative 10⁻⁴) for `patience` epochs in a row, never going below `minLr`.
  */
 export const lrScheduleSchema = v.variant('kind', [
