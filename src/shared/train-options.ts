@@ -79,6 +79,12 @@ export const AUGMENT_BELOW = 2000
 export const defaultAugmentFor = (trainCount: number): AugmentOptions =>
   trainCount < AUGMENT_BELOW ? { ...DEFAULT_AUGMENT } : { ...NO_AUGMENT }
 
+/** A run's requested config with the default policy filled in when it does not say whether to augment. */
+export function withDefaultAugment(config: unknown, trainCount: number): unknown {
+  if (typeof config !== 'object' || config === null || 'augment' in config) return config
+  return { ...config, augment: defaultAugmentFor(trainCount) }
+}
+
 /**
  * The learning rate over a run. `constant` keeps `lr`; `cosine` warms up linearly for `warmup` epochs, then falls
  * along a half cosine towards `minLr`, reached as the last epoch ends; `plateau` multiplies it by `factor` whenever the validation

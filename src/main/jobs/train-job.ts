@@ -16,6 +16,7 @@ import { buildModel } from '../ml/models/index'
 import { writeFileAtomic } from '../util/atomic-write'
 import { renderPreview } from '../ml/preview'
 import { Rng } from '../ml/rng'
+import { initialTrainState, parseTrainState, type TrainState } from '../ml/train-state'
 import type { Autoencoder } from '../ml/types'
 import { loadTrainingData } from '../services/datasets'
 import { notFound, StudioError } from '../services/errors'
@@ -104,6 +105,7 @@ export async function runTraining(
     let rng = new Rng(config.seed)
     let startEpoch = 0
     let best: number | null = null
+    let trainState: TrainState = initialTrainState(config)
     const saved = params.resume ? store.artifacts.checkpoint(runId, 'last') : undefined
     if (saved) {
       const ckpt = readCheckpoint(join(studio.paths.home, saved.file), saved.sha256)
@@ -111,6 +113,7 @@ export async function runTraining(
       rng = Rng.fromState(ckpt.rng)
       startEpoch = ckpt.epoch
       best = ckpt.bestValLoss
+      trainState = parseTrainState(ckpt.trainState, config)
     }
     lastGood = startEpoch
     mkdirSync(join(files.dir, 'previews'), { recursive: true })
@@ -132,6 +135,7 @@ export async function runTraining(
       config,
       rng,
       startEpoch,
+      state: trainState,
       control: ctx.control,
       onBatch: (b) => ctx.emit('training.batch', { runId, ...b } satisfies TrainingBatch),
       onPause: (paused) => {
@@ -148,6 +152,7 @@ export async function runTraining(
           config,
           rng: rng.state(),
           bestValLoss: best,
+          trainState,
           ...(await captureState(trained, adam))
         })
         // A new file per epoch, and the store switched to it in one transaction: whenever the process dies,

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { parseTrainConfig, type TrainConfig } from '../../shared/config'
 import type { RngState } from './rng'
+import type { TrainState } from './train-state'
 import type { Autoencoder } from './types'
 
 /**
@@ -36,6 +37,8 @@ export interface CheckpointData {
   optimizer: SavedTensor[]
   /** Adam's running β₁ᵗ and β₂ᵗ: restoring them exactly (not via pow) keeps a resumed run bit-identical. */
   adamPowers?: [number, number]
+  /** Schedule and early-stopping counters after `epoch` (absent in checkpoints written before they existed). */
+  trainState?: TrainState
 }
 
 interface TensorEntry {
@@ -83,6 +86,7 @@ export function encodeCheckpoint(c: CheckpointData): Buffer {
     rng: c.rng,
     bestValLoss: c.bestValLoss,
     adamPowers: c.adamPowers,
+    trainState: c.trainState,
     tensors
   }
   const json = Buffer.from(JSON.stringify(header), 'utf8')
@@ -131,6 +135,7 @@ export function decodeCheckpoint(buf: Buffer, file = 'checkpoint'): CheckpointDa
     rng: header.rng,
     bestValLoss: header.bestValLoss,
     adamPowers: header.adamPowers,
+    trainState: header.trainState,
     weights,
     optimizer
   }

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as v from 'valibot'
 import { trainConfigSchema, type TrainConfig } from '../../shared/config'
+import { withDefaultAugment } from '../../shared/train-options'
 import type { EpochMetrics, Run, RunStatus } from '../../shared/contract/domain'
 import type { EvalResult, TrainingStatus } from '../../shared/contract/training'
 import { JobControl } from '../jobs/control'
@@ -169,9 +170,9 @@ export function startTraining(
   input: { datasetId: number; config: unknown },
   host: TrainingHost = new InProcessTrainingHost()
 ): Started {
-  const config = parseConfig(input.config)
   const dataset = studio.store.datasets.get(input.datasetId)
   if (!dataset) throw notFound(`Dataset ${input.datasetId}`)
+  const config = parseConfig(withDefaultAugment(input.config, dataset.trainCount))
   if (dataset.size !== config.size || dataset.channels !== config.channels)
     throw new StudioError(
       'validation',
