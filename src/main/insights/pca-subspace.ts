@@ -37,8 +37,10 @@ export const float64Rows = (rows: Float64Array, count: number, dim: number): Row
 }
 
 export interface SubspaceOptions {
-  /** Extra directions iterated beside the wanted ones: more converge faster per sweep but cost more. */
-  oversample?: number
+  /** Directions added per pass over the data (each pass costs 2·n·d·block multiply-adds). */
+  block?: number
+  /** Basis size at which it restarts from the best approximations (bounds memory: 2·d·maxBasis floats). */
+  maxBasis?: number
   /** Relative residual ‖Cv − λv‖ / λ₁ every wanted component must reach. */
   tolerance?: number
   maxSweeps?: number
@@ -59,33 +61,41 @@ const RANK_TOLERANCE = 1e-12
 /** Rows per block: four rows share each load of a direction's values in the inner loops. */
 const BLOCK = 4
 
-/** Orthonormalises the l columns of the d×l row-major matrix `a` in place (Gram–Schmidt, twice for accuracy). */
-function orthonormalise(a: Float64Array, d: number, l: number, rng: Rng): void {
-  const col = new Float64Array(d)
-  for (let j = 0; j < l; j++) {
-    let before = 0
-    for (let t = 0; t < d; t++) {
-      col[t] = a[t * l + j]
-      before += col[t] * col[t]
-    }
+/**
+ * Makes each of `cols` orthonormal to `basis` and to the ones before it (Gram–Schmidt, twice for accuracy),
+ * dropping those that lie (nearly) inside the span already: after the projection they are only rounding noise.
+ */
+function orthonormalise(cols: Float64Array[], basis: readonly Float64Array[]): Float64Array[] {
+  const kept: Float64Array[] = []
+  for (const c of cols) {
+    const before = Math.sqrt(dot(c, c))
     for (let pass = 0; pass < 2; pass++)
-      for (let i = 0; i < j; i++) {
-        let dot = 0
-        for (let t = 0; t < d; t++) dot += a[t * l + i] * col[t]
-        for (let t = 0; t < d; t++) col[t] -= dot * a[t * l + i]
+      for (const b of [...basis, ...kept]) {
+        const s = dot(b, c)
+        for (let t = 0; t < c.length; t++) c[t] -= s * b[t]
       }
-    let norm = 0
-    for (let t = 0; t < d; t++) norm += col[t] * col[t]
-    norm = Math.sqrt(norm)
-    // A column (nearly) inside the span of the previous ones, as when the data has fewer directions than l, is
-    // only rounding noise after the projection: replace it by a random one and orthogonalise that instead.
-    if (!(norm > 1e-10 * Math.sqrt(before))) {
-      for (let t = 0; t < d; t++) a[t * l + j] = gaussian(rng)
-      j--
-      continue
-    }
-    for (let t = 0; t < d; t++) a[t * l + j] = col[t] / norm
+    const norm = Math.sqrt(dot(c, c))
+    if (!(norm > 1e-10 * before)) continue
+    for (let t = 0; t < c.length; t++) c[t] /= norm
+    kept.push(c)
   }
+  return kept
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0
+  for (let t = 0; t < a.length; t++) s += a[t] * b[t]
+  return s
+}
+
+/** Σᵢ wᵢ·colsᵢ */
+function combine(cols: readonly Float64Array[], w: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(cols[0].length)
+  cols.forEach((c, i) => {
+    const wi = w[i]
+    if (wi !== 0) for (let t = 0; t < c.length; t++) out[t] += wi * c[t]
+  })
+  return out
 }
 
 function gaussian(rng: Rng): number {
@@ -94,21 +104,25 @@ function gaussian(rng: Rng): number {
 }
 
 /**
- * z = C·q for the d×l row-major q, over all rows of the source: per block of rows b (centred), y = b·q then
- * z += bᵀ·y. Also returns Σ(x − mean)² (the total variance) on the way.
+ * C·v for each of the directions `cols`, in one pass over the rows: per block of rows b (centred), y = b·q then
+ * z += bᵀ·y, with q and z the directions packed pixel-major (the inner loops run over the directions). Also
+ * returns Σ(x − mean)², the total variance, on the way.
  */
 function covarianceTimes(
   src: RowSource,
   mean: Float64Array,
-  q: Float64Array,
-  l: number,
-  z: Float64Array
-): number {
+  cols: readonly Float64Array[]
+): { images: Float64Array[]; total: number } {
   const d = src.dim
+  const l = cols.length
+  const q = new Float64Array(d * l)
+  cols.forEach((c, j) => {
+    for (let t = 0; t < d; t++) q[t * l + j] = c[t]
+  })
+  const z = new Float64Array(d * l)
   const raw = new Float64Array(BLOCK * d)
   const b = new Float64Array(BLOCK * d)
   const y = new Float64Array(BLOCK * l)
-  z.fill(0)
   let total = 0
   for (let start = 0; start < src.count; start += BLOCK) {
     const rows = Math.min(BLOCK, src.count - start)
@@ -145,24 +159,18 @@ function covarianceTimes(
         z[o + j] += s0 * y[j] + s1 * y[l + j] + s2 * y[2 * l + j] + s3 * y[3 * l + j]
     }
   }
-  return total
-}
-
-/** out = a·u for the d×l row-major a and the l×l u given as rows (u[c] is column c of the product's factor). */
-function times(a: Float64Array, d: number, l: number, u: Float64Array[], out: Float64Array): void {
-  out.fill(0)
-  for (let t = 0; t < d; t++)
-    for (let c = 0; c < l; c++) {
-      let s = 0
-      for (let i = 0; i < l; i++) s += a[t * l + i] * u[c][i]
-      out[t * l + c] = s
-    }
+  const images = cols.map((_, j) => Float64Array.from({ length: d }, (_, t) => z[t * l + j]))
+  return { images, total }
 }
 
 /**
- * The top `components` principal axes of every row of `src`, by subspace iteration (see the file comment).
- * Returns what fitPca returns (axes of XcᵀXc, strongest first, eigenvalues unnormalised), plus the sweeps taken
- * and the residual reached.
+ * The top `components` principal axes of every row of `src` (see the file comment). Returns what fitPca
+ * returns (axes of XcᵀXc, strongest first, eigenvalues unnormalised), plus the sweeps taken and the residual.
+ *
+ * The method is block Davidson without preconditioning (block Lanczos with restarts): the basis grows each sweep
+ * by the residual directions Cv − λv of the least converged wanted Ritz vectors, and Rayleigh–Ritz on the whole
+ * basis (whose images under C every sweep has already computed) gives the next approximations. That converges
+ * far faster per pass over the data than plain subspace iteration.
  */
 export function fitPcaSubspace(
   src: RowSource,
@@ -173,70 +181,80 @@ export function fitPcaSubspace(
   if (n < 2) throw new Error('a PCA needs at least 2 images')
   if (!Number.isInteger(components) || components < 1) throw new Error('ask for at least 1 component')
   const tolerance = options.tolerance ?? 1e-10
-  const maxSweeps = options.maxSweeps ?? 100
+  const maxSweeps = options.maxSweeps ?? 200
   // The centred data has rank at most n − 1: more directions than that cannot be found.
   const rank = Math.min(n - 1, d)
   const k = Math.min(components, rank)
-  const l = Math.min(rank, k + (options.oversample ?? Math.max(10, k)))
+  const width = Math.min(rank, options.block ?? Math.max(4, Math.min(k, 12)))
+  const maxBasis = Math.max(k + width, options.maxBasis ?? 3 * k + 2 * width)
   const rng = new Rng(options.seed ?? 1)
 
   const mean = new Float64Array(d)
-  const block = new Float64Array(BLOCK * d)
+  const rowsBuf = new Float64Array(BLOCK * d)
   for (let start = 0; start < n; start += BLOCK) {
     const rows = Math.min(BLOCK, n - start)
-    src.read(start, start + rows, block)
-    for (let r = 0; r < rows; r++) for (let t = 0; t < d; t++) mean[t] += block[r * d + t]
+    src.read(start, start + rows, rowsBuf)
+    for (let r = 0; r < rows; r++) for (let t = 0; t < d; t++) mean[t] += rowsBuf[r * d + t]
   }
   for (let t = 0; t < d; t++) mean[t] /= n
 
-  const q = Float64Array.from({ length: d * l }, () => gaussian(rng))
-  orthonormalise(q, d, l, rng)
-  const z = new Float64Array(d * l)
-  const v = new Float64Array(d * l)
-  const cv = new Float64Array(d * l)
-  let values = new Float64Array(l)
+  let basis: Float64Array[] = []
+  let images: Float64Array[] = []
+  let next = orthonormalise(
+    Array.from({ length: width }, () => Float64Array.from({ length: d }, () => gaussian(rng))),
+    []
+  )
+  let values: Float64Array = new Float64Array(0)
+  let ritz: Float64Array[] = []
   let totalVariance = 0
   let residual = Infinity
   let sweeps = 0
-  while (sweeps < maxSweeps) {
-    totalVariance = covarianceTimes(src, mean, q, l, z)
+  while (sweeps < maxSweeps && next.length > 0) {
+    const applied = covarianceTimes(src, mean, next)
+    totalVariance = applied.total
     sweeps++
-    // Rayleigh–Ritz: the best approximations to C's eigenpairs within span(q).
-    const h = new Float64Array(l * l)
-    for (let i = 0; i < l; i++)
-      for (let j = i; j < l; j++) {
-        let s = 0
-        for (let t = 0; t < d; t++) s += q[t * l + i] * z[t * l + j] + q[t * l + j] * z[t * l + i]
-        h[i * l + j] = h[j * l + i] = s / 2
-      }
-    const eig = symmetricEigen(h, l)
+    basis.push(...next)
+    images.push(...applied.images)
+    // Rayleigh–Ritz on the whole basis: H = Kᵀ C K.
+    const m = basis.length
+    const h = new Float64Array(m * m)
+    for (let i = 0; i < m; i++)
+      for (let j = i; j < m; j++)
+        h[i * m + j] = h[j * m + i] = (dot(basis[i], images[j]) + dot(basis[j], images[i])) / 2
+    const eig = symmetricEigen(h, m)
     values = eig.values
-    times(q, d, l, eig.vectors, v)
-    times(z, d, l, eig.vectors, cv)
+    const wanted = Math.min(m, k + width)
+    ritz = eig.vectors.slice(0, wanted).map((u) => combine(basis, u))
+    const ritzImages = eig.vectors.slice(0, wanted).map((u) => combine(images, u))
     const top = Math.max(values[0], Number.MIN_VALUE)
-    residual = 0
-    for (let c = 0; c < k; c++) {
-      let r2 = 0
-      for (let t = 0; t < d; t++) r2 += (cv[t * l + c] - values[c] * v[t * l + c]) ** 2
-      residual = Math.max(residual, Math.sqrt(r2) / top)
-    }
+    const residuals = ritz.map((v, c) => {
+      const r = ritzImages[c].map((cv, t) => cv - values[c] * v[t])
+      return { r, size: Math.sqrt(dot(r, r)) / top }
+    })
+    residual = Math.max(...residuals.slice(0, k).map((r) => r.size))
     options.onSweep?.(sweeps, residual)
     if (residual <= tolerance) break
-    // The power step: the next basis spans C·(Ritz vectors), strongest first.
-    q.set(cv)
-    orthonormalise(q, d, l, rng)
+    // Expand by the residuals of the least converged wanted vectors (then those just past them).
+    const candidates = residuals
+      .map((r, c) => ({ ...r, c }))
+      .filter((r) => r.size > tolerance)
+      .slice(0, width)
+      .map((r) => r.r)
+    if (m + candidates.length > maxBasis) {
+      // Restart from the best approximations so far; their images under C are known, so no pass is lost.
+      basis = ritz.map((v) => Float64Array.from(v))
+      images = ritzImages
+    }
+    next = orthonormalise(candidates, basis)
   }
 
   let keep = 0
   while (keep < k && values[keep] > RANK_TOLERANCE * values[0] && values[0] > 0) keep++
-  const componentsOut = Array.from({ length: keep }, (_, c) =>
-    signed(Float64Array.from({ length: d }, (_, t) => v[t * l + c]))
-  )
   return {
     dim: d,
     count: n,
     mean,
-    components: componentsOut,
+    components: ritz.slice(0, keep).map(signed),
     eigenvalues: values.slice(0, keep),
     totalVariance,
     sweeps,

@@ -19,7 +19,8 @@ import { bytesPerImage } from '../imaging/cache'
 import { codeBits, mse8, psnr, quantiseCodes } from '../insights/compression'
 import { componentImage, meanImage } from '../insights/eigenfaces'
 import { equalQualityJpeg } from '../insights/jpeg'
-import { explainedVariance, fitPca, pcaReconstructionMse } from '../insights/pca'
+import { explainedVariance, pcaReconstructionMse, type Pca } from '../insights/pca'
+import { byteRows, fitPcaSubspace } from '../insights/pca-subspace'
 import type { Autoencoder } from '../ml/types'
 import { loadTrainingData, type TrainingData } from './datasets'
 import { StudioError } from './errors'
@@ -27,11 +28,6 @@ import { spreadIndices } from './exports'
 import type { Studio } from './studio'
 import { getRun, loadRunModel } from './training'
 
-/**
- * Training images the PCA is fitted on at most: the Gram matrix is n×n and its eigen-decomposition O(n³), so a
- * few hundred evenly spread images keep it to seconds while still spanning the dataset.
- */
-export const MAX_FIT = 300
 /** Validation images measured at most (evenly spread); PCA converts them to Float64 CHUNK at a time. */
 const MAX_MEASURED = 5000
 const CHUNK = 256
@@ -133,7 +129,7 @@ async function autoencoderMse(
 const toUnit = (pixels: Uint8Array) => Float64Array.from(pixels, (p) => p / 255)
 
 /** PCA error over many images, converted to Float64 a chunk at a time so big splits don't need 8 bytes a value. */
-function chunkedMse(pca: ReturnType<typeof fitPca>, images: Picked, dim: number, k: number): number {
+function chunkedMse(pca: Pca, images: Picked, dim: number, k: number): number {
   let sum = 0
   for (let start = 0; start < images.count; start += CHUNK) {
     const n = Math.min(CHUNK, images.count - start)
@@ -177,9 +173,11 @@ export async function pcaBaseline(studio: Studio, input: InsightsPcaInput): Prom
       'failed',
       `PCA needs at least 2 training images; the dataset of run ${run.id} has ${data.trainCount}.`
     )
-  const fit = pick(data, 'train', MAX_FIT)
   const dim = bytesPerImage(data)
-  const pca = fitPca(toUnit(fit.pixels), fit.count, dim, Math.max(k, input.shown))
+  // Every training image, read as bytes a few rows at a time (see pca-subspace.ts).
+  const fit = { count: data.trainCount }
+  const rows = byteRows(data.train.subarray(0, fit.count * dim), fit.count, dim)
+  const pca = fitPcaSubspace(rows, Math.max(k, input.shown))
   if (k > pca.components.length)
     throw new StudioError(
       'validation',
