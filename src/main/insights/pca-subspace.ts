@@ -47,7 +47,7 @@ export interface SubspaceOptions {
   /** Seeds the random start (the result does not depend on it beyond `tolerance`). */
   seed?: number
   /** Called after every sweep (progress for long fits). */
-  onSweep?(sweep: number, residual: number): void
+  onSweep?(sweep: number, residual: number, captured: number): void
 }
 
 export interface SubspacePca extends Pca {
@@ -200,10 +200,20 @@ export function fitPcaSubspace(
 
   let basis: Float64Array[] = []
   let images: Float64Array[] = []
+  // Start from a few centred images (with a little noise, so equal images still give independent directions):
+  // they lie mostly in the leading subspace already, unlike random vectors, which saves a sweep or two.
+  const one = new Float64Array(d)
   let next = orthonormalise(
-    Array.from({ length: width }, () => Float64Array.from({ length: d }, () => gaussian(rng))),
+    Array.from({ length: width }, () => {
+      const i = rng.int(n)
+      src.read(i, i + 1, one)
+      const c = Float64Array.from(one, (x, t) => x - mean[t])
+      const noise = 1e-3 * Math.sqrt(dot(c, c) / d) || 1
+      return c.map((x) => x + noise * gaussian(rng))
+    }),
     []
   )
+  let hm: number[][] = []
   let values: Float64Array = new Float64Array(0)
   let ritz: Float64Array[] = []
   let totalVariance = 0
@@ -213,14 +223,17 @@ export function fitPcaSubspace(
     const applied = covarianceTimes(src, mean, next)
     totalVariance = applied.total
     sweeps++
+    const added = basis.length
     basis.push(...next)
     images.push(...applied.images)
-    // Rayleigh–Ritz on the whole basis: H = Kᵀ C K.
+    // Rayleigh–Ritz on the whole basis: H = Kᵀ C K, of which only the new rows and columns need computing.
     const m = basis.length
-    const h = new Float64Array(m * m)
+    for (const row of hm) row.length = m
+    for (let j = added; j < m; j++) hm.push(new Array<number>(m))
     for (let i = 0; i < m; i++)
-      for (let j = i; j < m; j++)
-        h[i * m + j] = h[j * m + i] = (dot(basis[i], images[j]) + dot(basis[j], images[i])) / 2
+      for (let j = Math.max(i, added); j < m; j++)
+        hm[i][j] = hm[j][i] = (dot(basis[i], images[j]) + dot(basis[j], images[i])) / 2
+    const h = Float64Array.from(hm.flat())
     const eig = symmetricEigen(h, m)
     values = eig.values
     const wanted = Math.min(m, k + width)
@@ -232,9 +245,13 @@ export function fitPcaSubspace(
       return { r, size: Math.sqrt(dot(r, r)) / top }
     })
     residual = Math.max(...residuals.slice(0, k).map((r) => r.size))
-    options.onSweep?.(sweeps, residual)
+    options.onSweep?.(
+      sweeps,
+      residual,
+      values.slice(0, k).reduce((a, b) => a + b, 0)
+    )
     if (residual <= tolerance) break
-    // Expand by the residuals of the least converged wanted vectors (then those just past them).
+    // Expand by the residuals of the first unconverged Ritz vectors, strongest first (then those just past k).
     const candidates = residuals
       .map((r, c) => ({ ...r, c }))
       .filter((r) => r.size > tolerance)
@@ -244,6 +261,8 @@ export function fitPcaSubspace(
       // Restart from the best approximations so far; their images under C are known, so no pass is lost.
       basis = ritz.map((v) => Float64Array.from(v))
       images = ritzImages
+      // Ritz vectors diagonalise H: their block of the new H is diag(θ).
+      hm = ritz.map((_, i) => ritz.map((_, j) => (i === j ? values[i] : 0)))
     }
     next = orthonormalise(candidates, basis)
   }
