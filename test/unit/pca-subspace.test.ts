@@ -1,7 +1,8 @@
 // Subspace-iteration PCA against answers known in closed form (more than 300 images, so more than Insights'
 // old fit sample) and against the exact Jacobi path.
 import { describe, expect, it } from 'vitest'
-import { byteRows, fitPcaSubspace, float64Rows, type RowSource } from '../../src/main/insights/pca-subspace'
+import { byteRows, fitPcaSubspace, float64Rows } from '../../src/main/insights/pca-subspace'
+import { workerOperator } from '../../src/main/insights/pca-workers'
 import { fitPca, pcaReconstructionMse } from '../../src/main/insights/pca'
 
 /** Rows of the normalised Sylvester–Hadamard matrix of order n (a power of 2): n orthonormal vectors. */
@@ -44,11 +45,11 @@ const axisError = (x: Float64Array, y: Float64Array) =>
     )
   )
 
-describe('subspace-iteration PCA', () => {
-  it('finds the exact eigenvalues and axes of 512 images with a known spectrum', () => {
+describe('subspace-iteration PCA', async () => {
+  it('finds the exact eigenvalues and axes of 512 images with a known spectrum', async () => {
     const sigmas = Array.from({ length: 30 }, (_, j) => 4 * 0.85 ** j)
     const { rows, axes } = knownSpectrum(512, 64, sigmas)
-    const pca = fitPcaSubspace(float64Rows(rows, 512, 64), 8)
+    const pca = await fitPcaSubspace(float64Rows(rows, 512, 64), 8)
     expect(pca.count).toBe(512)
     expect(pca.components).toHaveLength(8)
     pca.eigenvalues.forEach((l, j) => expect(l / sigmas[j] ** 2).toBeCloseTo(1, 12))
@@ -64,19 +65,19 @@ describe('subspace-iteration PCA', () => {
     expect(pca.residual).toBeLessThanOrEqual(1e-10)
   })
 
-  it('keeps iterating until a slowly falling spectrum has converged', () => {
+  it('keeps iterating until a slowly falling spectrum has converged', async () => {
     // Neighbouring eigenvalues 2 % apart: each sweep gains little, so it takes many.
     const sigmas = Array.from({ length: 60 }, (_, j) => 1 / (1 + 0.02 * j))
     const { rows, axes } = knownSpectrum(1024, 128, sigmas)
     const sweeps: number[] = []
-    const pca = fitPcaSubspace(float64Rows(rows, 1024, 128), 4, { onSweep: (s) => sweeps.push(s) })
+    const pca = await fitPcaSubspace(float64Rows(rows, 1024, 128), 4, { onSweep: (s) => sweeps.push(s) })
     expect(pca.sweeps).toBeGreaterThan(5)
     expect(sweeps).toEqual(Array.from({ length: pca.sweeps }, (_, i) => i + 1))
     pca.eigenvalues.forEach((l, j) => expect(l / sigmas[j] ** 2).toBeCloseTo(1, 10))
     pca.components.forEach((v, j) => expect(axisError(v, axes[j])).toBeLessThan(1e-6))
   })
 
-  it('agrees with the exact Jacobi path on a small set, digit for digit', () => {
+  it('agrees with the exact Jacobi path on a small set, digit for digit', async () => {
     const n = 40
     const d = 100
     let s = 12345
@@ -96,7 +97,7 @@ describe('subspace-iteration PCA', () => {
       }
     }
     const exact = fitPca(rows, n, d, 12)
-    const fast = fitPcaSubspace(float64Rows(rows, n, d), 12)
+    const fast = await fitPcaSubspace(float64Rows(rows, n, d), 12)
     expect(fast.components).toHaveLength(12)
     fast.eigenvalues.forEach((l, j) => expect(l / exact.eigenvalues[j]).toBeCloseTo(1, 11))
     // The same sign convention, so the same vectors (not just the same axes).
@@ -106,29 +107,51 @@ describe('subspace-iteration PCA', () => {
     expect(pcaReconstructionMse(fast, rows, n, 12)).toBeCloseTo(pcaReconstructionMse(exact, rows, n, 12), 14)
   })
 
-  it('stops at the rank of the data', () => {
+  it('stops at the rank of the data', async () => {
     const { rows } = knownSpectrum(8, 16, [3, 2, 1])
-    const pca = fitPcaSubspace(float64Rows(rows, 8, 16), 6)
+    const pca = await fitPcaSubspace(float64Rows(rows, 8, 16), 6)
     expect(Array.from(pca.eigenvalues, (l) => Math.round(l * 1e9) / 1e9)).toEqual([9, 4, 1])
   })
 
-  it('reads bytes as values in [0, 1], a few rows at a time', () => {
+  it('reads bytes as values in [0, 1]', async () => {
     const n = 30
     const d = 24
     const bytes = Uint8Array.from({ length: n * d }, (_, i) => (i * 97 + (i % 7) * 31) & 255)
-    const asFloats = Float64Array.from(bytes, (b) => b / 255)
-    const reads: number[] = []
-    const src = byteRows(bytes, n, d)
-    const spy: RowSource = { ...src, read: (a, b, out) => (reads.push(b - a), src.read(a, b, out)) }
-    const a = fitPcaSubspace(spy, 5)
-    const b = fitPcaSubspace(float64Rows(asFloats, n, d), 5)
-    expect(Array.from(a.eigenvalues)).toEqual(Array.from(b.eigenvalues))
-    expect(Math.max(...reads)).toBeLessThanOrEqual(4)
+    const a = await fitPcaSubspace(byteRows(bytes, n, d), 5)
+    const b = await fitPcaSubspace(
+      float64Rows(
+        Float64Array.from(bytes, (x) => x / 255),
+        n,
+        d
+      ),
+      5
+    )
+    a.eigenvalues.forEach((l, j) => expect(l / b.eigenvalues[j]).toBeCloseTo(1, 12))
   })
 
-  it('says plainly what it cannot do', () => {
-    expect(() => fitPcaSubspace(float64Rows(new Float64Array(4), 1, 4), 2)).toThrow('at least 2 images')
-    expect(() => fitPcaSubspace(float64Rows(new Float64Array(8), 2, 4), 0)).toThrow('at least 1 component')
+  it('gives the same answer with the passes split across worker threads', async () => {
+    const { rows } = knownSpectrum(
+      512,
+      64,
+      Array.from({ length: 30 }, (_, j) => 4 * 0.85 ** j)
+    )
+    const data = float64Rows(rows, 512, 64)
+    const one = await fitPcaSubspace(data, 8)
+    const operator = workerOperator(data, 3)
+    const split = await fitPcaSubspace(data, 8, { operator }).finally(() => operator.close())
+    split.eigenvalues.forEach((l, j) => expect(l / one.eigenvalues[j]).toBeCloseTo(1, 12))
+    // Hadamard axes have all entries equally large, so the sign convention may pick either sign.
+    split.components.forEach((v, j) => expect(axisError(v, one.components[j])).toBeLessThan(1e-10))
+    expect(split.totalVariance / one.totalVariance).toBeCloseTo(1, 13)
+  })
+
+  it('says plainly what it cannot do', async () => {
+    await expect(fitPcaSubspace(float64Rows(new Float64Array(4), 1, 4), 2)).rejects.toThrow(
+      'at least 2 images'
+    )
+    await expect(fitPcaSubspace(float64Rows(new Float64Array(8), 2, 4), 0)).rejects.toThrow(
+      'at least 1 component'
+    )
     expect(() => byteRows(new Uint8Array(5), 2, 4)).toThrow('expected 2×4 bytes, got 5')
   })
 })

@@ -8,33 +8,10 @@
  */
 import { symmetricEigen } from './eigen'
 import { signed, type Pca } from './pca'
+import { inThread, type CovarianceOperator, type PcaRows } from './pca-kernel'
 import { Rng } from '../ml/rng'
 
-/** Rows of image values, read a block at a time (so big sets can stay as bytes). */
-export interface RowSource {
-  count: number
-  dim: number
-  /** Writes rows [start, end) into `out`, row-major, as Float64. */
-  read(start: number, end: number, out: Float64Array): void
-}
-
-/** Pixel bytes (NHWC, one image a row) scaled to [0, 1], as the studio's caches hold them. */
-export const byteRows = (pixels: Uint8Array, count: number, dim: number): RowSource => {
-  if (pixels.length !== count * dim) throw new Error(`expected ${count}×${dim} bytes, got ${pixels.length}`)
-  return {
-    count,
-    dim,
-    read(start, end, out) {
-      const src = pixels.subarray(start * dim, end * dim)
-      for (let i = 0; i < src.length; i++) out[i] = src[i] / 255
-    }
-  }
-}
-
-export const float64Rows = (rows: Float64Array, count: number, dim: number): RowSource => {
-  if (rows.length !== count * dim) throw new Error(`expected ${count}×${dim} values, got ${rows.length}`)
-  return { count, dim, read: (start, end, out) => out.set(rows.subarray(start * dim, end * dim)) }
-}
+export { byteRows, float64Rows, type PcaRows } from './pca-kernel'
 
 export interface SubspaceOptions {
   /** Directions added per pass over the data (each pass costs 2·n·d·block multiply-adds). */
@@ -46,6 +23,8 @@ export interface SubspaceOptions {
   maxSweeps?: number
   /** Seeds the random start (the result does not depend on it beyond `tolerance`). */
   seed?: number
+  /** Runs the passes over the data (default: this thread); see pca-workers.ts for threads. Not closed here. */
+  operator?: CovarianceOperator
   /** Called after every sweep (progress for long fits). */
   onSweep?(sweep: number, residual: number, captured: number): void
 }
@@ -58,8 +37,6 @@ export interface SubspacePca extends Pca {
 
 /** Eigenvalues this far below the largest are rounding noise (the same rule as fitPca). */
 const RANK_TOLERANCE = 1e-12
-/** Rows per block: four rows share each load of a direction's values in the inner loops. */
-const BLOCK = 4
 
 /**
  * Makes each of `cols` orthonormal to `basis` and to the ones before it (Gram–Schmidt, twice for accuracy),
@@ -103,62 +80,19 @@ function gaussian(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next())
 }
 
-/**
- * C·v for each of the directions `cols`, in one pass over the rows: per block of rows b (centred), y = b·q then
- * z += bᵀ·y, with q and z the directions packed pixel-major (the inner loops run over the directions). Also
- * returns Σ(x − mean)², the total variance, on the way.
- */
-function covarianceTimes(
-  src: RowSource,
+/** C·v for each of the directions `cols` (one pass over the data), and Σ(x − mean)². */
+async function covarianceTimes(
+  op: CovarianceOperator,
+  d: number,
   mean: Float64Array,
   cols: readonly Float64Array[]
-): { images: Float64Array[]; total: number } {
-  const d = src.dim
+) {
   const l = cols.length
   const q = new Float64Array(d * l)
   cols.forEach((c, j) => {
     for (let t = 0; t < d; t++) q[t * l + j] = c[t]
   })
-  const z = new Float64Array(d * l)
-  const raw = new Float64Array(BLOCK * d)
-  const b = new Float64Array(BLOCK * d)
-  const y = new Float64Array(BLOCK * l)
-  let total = 0
-  for (let start = 0; start < src.count; start += BLOCK) {
-    const rows = Math.min(BLOCK, src.count - start)
-    src.read(start, start + rows, raw)
-    b.fill(0)
-    for (let r = 0; r < rows; r++)
-      for (let t = 0; t < d; t++) {
-        const v = raw[r * d + t] - mean[t]
-        b[r * d + t] = v
-        total += v * v
-      }
-    y.fill(0)
-    for (let t = 0; t < d; t++) {
-      const s0 = b[t]
-      const s1 = b[d + t]
-      const s2 = b[2 * d + t]
-      const s3 = b[3 * d + t]
-      const o = t * l
-      for (let j = 0; j < l; j++) {
-        const v = q[o + j]
-        y[j] += s0 * v
-        y[l + j] += s1 * v
-        y[2 * l + j] += s2 * v
-        y[3 * l + j] += s3 * v
-      }
-    }
-    for (let t = 0; t < d; t++) {
-      const s0 = b[t]
-      const s1 = b[d + t]
-      const s2 = b[2 * d + t]
-      const s3 = b[3 * d + t]
-      const o = t * l
-      for (let j = 0; j < l; j++)
-        z[o + j] += s0 * y[j] + s1 * y[l + j] + s2 * y[2 * l + j] + s3 * y[3 * l + j]
-    }
-  }
+  const { z, total } = await op.times(q, l, mean)
   const images = cols.map((_, j) => Float64Array.from({ length: d }, (_, t) => z[t * l + j]))
   return { images, total }
 }
@@ -172,11 +106,11 @@ function covarianceTimes(
  * basis (whose images under C every sweep has already computed) gives the next approximations. That converges
  * far faster per pass over the data than plain subspace iteration.
  */
-export function fitPcaSubspace(
-  src: RowSource,
+export async function fitPcaSubspace(
+  src: PcaRows,
   components: number,
   options: SubspaceOptions = {}
-): SubspacePca {
+): Promise<SubspacePca> {
   const { count: n, dim: d } = src
   if (n < 2) throw new Error('a PCA needs at least 2 images')
   if (!Number.isInteger(components) || components < 1) throw new Error('ask for at least 1 component')
@@ -190,24 +124,19 @@ export function fitPcaSubspace(
   const rng = new Rng(options.seed ?? 1)
 
   const mean = new Float64Array(d)
-  const rowsBuf = new Float64Array(BLOCK * d)
-  for (let start = 0; start < n; start += BLOCK) {
-    const rows = Math.min(BLOCK, n - start)
-    src.read(start, start + rows, rowsBuf)
-    for (let r = 0; r < rows; r++) for (let t = 0; t < d; t++) mean[t] += rowsBuf[r * d + t]
-  }
-  for (let t = 0; t < d; t++) mean[t] /= n
+  const { values: data, scale } = src
+  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t] += data[i * d + t]
+  for (let t = 0; t < d; t++) mean[t] = (mean[t] * scale) / n
+  const op = options.operator ?? inThread(src)
 
   let basis: Float64Array[] = []
   let images: Float64Array[] = []
   // Start from a few centred images (with a little noise, so equal images still give independent directions):
   // they lie mostly in the leading subspace already, unlike random vectors, which saves a sweep or two.
-  const one = new Float64Array(d)
   let next = orthonormalise(
     Array.from({ length: width }, () => {
       const i = rng.int(n)
-      src.read(i, i + 1, one)
-      const c = Float64Array.from(one, (x, t) => x - mean[t])
+      const c = Float64Array.from(data.subarray(i * d, (i + 1) * d), (x, t) => x * scale - mean[t])
       const noise = 1e-3 * Math.sqrt(dot(c, c) / d) || 1
       return c.map((x) => x + noise * gaussian(rng))
     }),
@@ -220,7 +149,7 @@ export function fitPcaSubspace(
   let residual = Infinity
   let sweeps = 0
   while (sweeps < maxSweeps && next.length > 0) {
-    const applied = covarianceTimes(src, mean, next)
+    const applied = await covarianceTimes(op, d, mean, next)
     totalVariance = applied.total
     sweeps++
     const added = basis.length

@@ -21,6 +21,7 @@ import { componentImage, meanImage } from '../insights/eigenfaces'
 import { equalQualityJpeg } from '../insights/jpeg'
 import { explainedVariance, pcaReconstructionMse, type Pca } from '../insights/pca'
 import { byteRows, fitPcaSubspace } from '../insights/pca-subspace'
+import { operatorFor } from '../insights/pca-workers'
 import type { Autoencoder } from '../ml/types'
 import { loadTrainingData, type TrainingData } from './datasets'
 import { StudioError } from './errors'
@@ -177,7 +178,10 @@ export async function pcaBaseline(studio: Studio, input: InsightsPcaInput): Prom
   // Every training image, read as bytes a few rows at a time (see pca-subspace.ts).
   const fit = { count: data.trainCount }
   const rows = byteRows(data.train.subarray(0, fit.count * dim), fit.count, dim)
-  const pca = fitPcaSubspace(rows, Math.max(k, input.shown))
+  const operator = operatorFor(rows)
+  const pca = await fitPcaSubspace(rows, Math.max(k, input.shown), { operator }).finally(() =>
+    operator?.close()
+  )
   if (k > pca.components.length)
     throw new StudioError(
       'validation',
