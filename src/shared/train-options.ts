@@ -36,14 +36,17 @@ export const NO_AUGMENT: AugmentOptions = {
 }
 
 /**
- * What `--augment` (and the UI's toggle) turns on. Mild on purpose: faces stay upright and recognisable, and the
- * shift is at most an eighth of the side. Tuned on ~100-image face folders (see docs in the report of issue 15).
+ * What `--augment` (and the UI's toggle) turns on, and each transform's strength when it is picked by name. Mild on
+ * purpose, and tuned on ~100-image face folders (32×32 grey, latent 16, 80 epochs, seeds 1–3): a shift of 1/16
+ * of the side beat 1/10 and 1/8 (the larger shifts, and rotations of 10°, cost more than they gave within the
+ * epochs), flips alone gave half the gain, and 5° rotations with 5 % zoom and mild lighting changes added a
+ * little. Faces stay upright and recognisable.
  */
 export const DEFAULT_AUGMENT: AugmentOptions = {
   flip: true,
-  shift: 0.125,
-  rotate: 10,
-  scale: 0.1,
+  shift: 0.0625,
+  rotate: 5,
+  scale: 0.05,
   brightness: 0.1,
   contrast: 0.1,
   color: 0.1
@@ -79,10 +82,30 @@ export const AUGMENT_BELOW = 2000
 export const defaultAugmentFor = (trainCount: number): AugmentOptions =>
   trainCount < AUGMENT_BELOW ? { ...DEFAULT_AUGMENT } : { ...NO_AUGMENT }
 
-/** A run's requested config with the default policy filled in when it does not say whether to augment. */
-export function withDefaultAugment(config: unknown, trainCount: number): unknown {
-  if (typeof config !== 'object' || config === null || 'augment' in config) return config
-  return { ...config, augment: defaultAugmentFor(trainCount) }
+/** Steps an epoch should have at least, when the batch size is left to the studio. */
+export const MIN_STEPS_PER_EPOCH = 5
+
+/**
+ * The batch size a run gets when its config does not say: 32, or for a small dataset the power of two (at least
+ * 8) that still gives MIN_STEPS_PER_EPOCH steps an epoch. 80 images in batches of 32 are 3 steps an epoch:
+ * too few for Adam to fit augmented images within the epochs a person asks for.
+ */
+export function defaultBatchFor(trainCount: number): number {
+  const fit = 2 ** Math.floor(Math.log2(Math.max(1, trainCount / MIN_STEPS_PER_EPOCH)))
+  return Math.min(32, Math.max(8, fit))
+}
+
+/**
+ * A run's requested config with the dataset-size defaults filled in where it does not say: augmentation
+ * (defaultAugmentFor) and the batch size (defaultBatchFor). Anything the config sets is kept.
+ */
+export function withDatasetDefaults(config: unknown, trainCount: number): unknown {
+  if (typeof config !== 'object' || config === null) return config
+  return {
+    ...('augment' in config ? {} : { augment: defaultAugmentFor(trainCount) }),
+    ...('batch' in config ? {} : { batch: defaultBatchFor(trainCount) }),
+    ...config
+  }
 }
 
 /**

@@ -189,7 +189,7 @@ describe.each(['cpu', 'wasm'] as const)('augmentation on %s', (backend) => {
 
 describe('augmentation draws', () => {
   it('stay within the strengths, cover the whole-pixel shifts, and are the same for the same seed', () => {
-    const opts: AugmentOptions = { ...DEFAULT_AUGMENT, shift: 0.125 }
+    const opts: AugmentOptions = { ...DEFAULT_AUGMENT, shift: 0.125, rotate: 10, scale: 0.1 }
     const p = drawAugmentParams(400, 32, 32, opts, 9)
     expect(drawAugmentParams(400, 32, 32, opts, 9)).toEqual(p)
     expect(new Set(p.dx)).toEqual(new Set([-4, -3, -2, -1, 0, 1, 2, 3, 4]))

@@ -9,7 +9,8 @@ import {
   AUGMENT_BELOW,
   DEFAULT_AUGMENT,
   NO_AUGMENT,
-  withDefaultAugment
+  defaultBatchFor,
+  withDatasetDefaults
 } from '../../src/shared/train-options'
 
 const settings: Settings = {
@@ -42,7 +43,7 @@ describe('--augment', () => {
 
   it('turns on the named groups at their default strengths', () => {
     expect(parseAugmentFlag('all')).toEqual(DEFAULT_AUGMENT)
-    expect(parseAugmentFlag('flip,rotate')).toEqual({ ...NO_AUGMENT, flip: true, rotate: 10, scale: 0.1 })
+    expect(parseAugmentFlag('flip,rotate')).toEqual({ ...NO_AUGMENT, flip: true, rotate: 5, scale: 0.05 })
     expect(parseAugmentFlag('color')).toEqual({ ...NO_AUGMENT, brightness: 0.1, contrast: 0.1, color: 0.1 })
   })
 
@@ -53,7 +54,7 @@ describe('--augment', () => {
 
   it('reaches the config; --no-augment turns it off; neither leaves it to the dataset-size policy', () => {
     expect(flags(['1', '--augment']).augment).toEqual(DEFAULT_AUGMENT)
-    expect(flags(['1', '--augment', 'shift']).augment).toEqual({ ...NO_AUGMENT, shift: 0.125 })
+    expect(flags(['1', '--augment', 'shift']).augment).toEqual({ ...NO_AUGMENT, shift: 0.0625 })
     expect(flags(['1', '--no-augment']).augment).toEqual(NO_AUGMENT)
     expect('augment' in flags(['1'])).toBe(false)
     expect(() => flags(['1', '--augment', '--no-augment'])).toThrow('not both')
@@ -86,19 +87,20 @@ describe('schedule, decay and early-stopping flags', () => {
   })
 })
 
-describe('the default augmentation policy', () => {
-  it('augments datasets below the threshold when the config does not say, and never overrides a choice', () => {
-    expect(withDefaultAugment({ model: 'conv' }, AUGMENT_BELOW - 1)).toEqual({
-      model: 'conv',
+describe('the dataset-size defaults', () => {
+  it('augment datasets below the threshold when the config does not say, and never override a choice', () => {
+    expect(withDatasetDefaults({ model: 'conv' }, AUGMENT_BELOW - 1)).toMatchObject({
       augment: DEFAULT_AUGMENT
     })
-    expect(withDefaultAugment({ model: 'conv' }, AUGMENT_BELOW)).toEqual({
-      model: 'conv',
+    expect(withDatasetDefaults({ model: 'conv' }, AUGMENT_BELOW)).toMatchObject({ augment: NO_AUGMENT })
+    expect(withDatasetDefaults({ model: 'conv', augment: NO_AUGMENT }, 10)).toMatchObject({
       augment: NO_AUGMENT
     })
-    expect(withDefaultAugment({ model: 'conv', augment: NO_AUGMENT }, 10)).toEqual({
-      model: 'conv',
-      augment: NO_AUGMENT
-    })
+  })
+
+  it('give small datasets smaller batches, so an epoch has at least 5 steps', () => {
+    expect([10, 40, 80, 100, 159, 160, 5000].map(defaultBatchFor)).toEqual([8, 8, 16, 16, 16, 32, 32])
+    expect(withDatasetDefaults({ model: 'conv' }, 80)).toMatchObject({ batch: 16 })
+    expect(withDatasetDefaults({ model: 'conv', batch: 64 }, 80)).toMatchObject({ batch: 64 })
   })
 })

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as v from 'valibot'
 import { trainConfigSchema, type TrainConfig } from '../../shared/config'
-import { withDefaultAugment } from '../../shared/train-options'
+import { withDatasetDefaults } from '../../shared/train-options'
 import type { EpochMetrics, Run, RunStatus } from '../../shared/contract/domain'
 import type { EvalResult, TrainingStatus } from '../../shared/contract/training'
 import { JobControl } from '../jobs/control'
@@ -172,7 +172,7 @@ export function startTraining(
 ): Started {
   const dataset = studio.store.datasets.get(input.datasetId)
   if (!dataset) throw notFound(`Dataset ${input.datasetId}`)
-  const config = parseConfig(withDefaultAugment(input.config, dataset.trainCount))
+  const config = parseConfig(withDatasetDefaults(input.config, dataset.trainCount))
   if (dataset.size !== config.size || dataset.channels !== config.channels)
     throw new StudioError(
       'validation',
