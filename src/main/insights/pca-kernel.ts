@@ -73,7 +73,7 @@ export type CovarianceKernel = (
   z: Float64Array
 ) => number
 
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- the same source the workers run
+// Compiled from the same source the workers run.
 export const covarianceKernel = new Function(`return (${KERNEL_SOURCE})`)() as CovarianceKernel
 
 /** Computes C·q (d×l pixel-major) and Σ(x − mean)² over all rows. */
