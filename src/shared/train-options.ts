@@ -73,10 +73,12 @@ export const augmentIsOn = (a: AugmentOptions): boolean =>
   a.flip || a.shift > 0 || a.rotate > 0 || a.scale > 0 || a.brightness > 0 || a.contrast > 0 || a.color > 0
 
 /**
- * Below this many training images a run augments unless told not to: a small folder is memorised within a few
- * dozen epochs, and augmentation is what keeps the network learning faces rather than these faces.
+ * Below this many training images a run augments unless told not to. Measured: on 80 training face crops it
+ * lowered the best validation error by 14–22 % (seeds 1–3, two folders); on 240 Fashion-MNIST images it was 4 %
+ * worse after 80 epochs (still improving, so slower rather than worse, but that is what a person sees). A small
+ * folder is memorised within a few dozen epochs; a larger one covers its own variation.
  */
-export const AUGMENT_BELOW = 2000
+export const AUGMENT_BELOW = 200
 
 /** The augmentation a run gets when its config does not say: on for small datasets, off for large ones. */
 export const defaultAugmentFor = (trainCount: number): AugmentOptions =>
