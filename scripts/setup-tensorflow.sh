@@ -30,7 +30,7 @@ trap 'fail "$step failed (its output is above)"' ERR
 cd "$root"
 
 # A child process loads the package and runs a convolution; prints TensorFlow's version, or returns non-zero with
-# the reason in $why. oneDNN is on as the studio runs it (src/main/ml/backends.ts), unless the caller says otherwise.
+# the reason in $why. oneDNN is on as the studio runs it (src/engine/backends.ts), unless the caller says otherwise.
 why=
 verify() {
   local err out rc

@@ -3,6 +3,7 @@ import { parseTrainConfig, type TrainConfig } from '../shared/config'
 import type { RngState } from './rng'
 import { LeanAdam } from './adam'
 import type { Autoencoder } from './autoencoder'
+import type { TrainState } from './train-state'
 
 /**
  * Checkpoint files: an 8-byte magic, a little-endian uint32 header length, a JSON header, zero padding to a multiple
@@ -35,6 +36,8 @@ export interface CheckpointData {
   optimizer: SavedTensor[]
   /** Adam's running β₁ᵗ and β₂ᵗ: restoring them exactly (not via pow) keeps a resumed run bit-identical. */
   adamPowers?: [number, number]
+  /** Schedule and early-stopping counters after `epoch` (absent in checkpoints written before they existed). */
+  trainState?: TrainState
 }
 
 interface TensorEntry {
@@ -94,6 +97,7 @@ export function encodeCheckpoint(c: CheckpointData): Uint8Array {
     rng: c.rng,
     bestValLoss: c.bestValLoss,
     adamPowers: c.adamPowers,
+    trainState: c.trainState,
     tensors
   }
   const json = new TextEncoder().encode(JSON.stringify(header))
@@ -144,6 +148,7 @@ export function decodeCheckpoint(buf: Uint8Array, file = 'checkpoint'): Checkpoi
     rng: header.rng,
     bestValLoss: header.bestValLoss,
     adamPowers: header.adamPowers,
+    trainState: header.trainState,
     weights,
     optimizer
   }

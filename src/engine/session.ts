@@ -8,6 +8,7 @@ import { buildModel } from './models/index'
 import type { RawImage } from './pixels'
 import { previewRows, type PreviewSource } from './preview'
 import { Rng } from './rng'
+import { initialTrainState, parseTrainState, type TrainState } from './train-state'
 
 /** What one training session needs: the run's config, its pixels, and where to continue from. */
 export interface SessionStart {
@@ -60,12 +61,15 @@ export async function runSession(start: SessionStart, hooks: SessionHooks): Prom
     let rng = new Rng(config.seed)
     let startEpoch = 0
     let best: number | null = null
+    // The schedule's and early stopping's counters; they continue from a checkpoint like the RNG does.
+    let state: TrainState = initialTrainState(config)
     if (start.resume) {
       const ckpt = decodeCheckpoint(start.resume)
       await restoreState(model, optimizer, ckpt)
       rng = Rng.fromState(ckpt.rng)
       startEpoch = ckpt.epoch
       best = ckpt.bestValLoss
+      state = parseTrainState(ckpt.trainState, config)
     }
     const outcome = await trainLoop({
       model,
@@ -74,6 +78,7 @@ export async function runSession(start: SessionStart, hooks: SessionHooks): Prom
       config,
       rng,
       startEpoch,
+      state,
       control: hooks.control,
       residentBytes: hooks.residentBytes,
       onBatch: hooks.onBatch,
@@ -88,6 +93,7 @@ export async function runSession(start: SessionStart, hooks: SessionHooks): Prom
           config,
           rng: rng.state(),
           bestValLoss: best,
+          trainState: state,
           ...(await captureState(model, optimizer))
         })
         const preview = await previewRows(model, start.previewSource, config)

@@ -4,6 +4,7 @@ import { getSettings } from '../../services/settings'
 import { InProcessTrainingHost } from '../../services/training'
 import { CliError, EXIT, numberOption, parseCommandArgs, type CliIO, type Command } from '../command'
 import { withStudio } from '../with-studio'
+import { normalizeAugmentArgs } from '../augment-flag'
 import { configFromFlags, resolveDataset, TRAIN_FLAGS } from '../train-flags'
 import { validated } from './exports-args'
 
@@ -61,7 +62,7 @@ export const sweep: Command = {
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
-      args,
+      normalizeAugmentArgs(args),
       {
         ...TRAIN_FLAGS,
         latents: text,
