@@ -262,7 +262,8 @@ export async function trainLoop(o: LoopOptions): Promise<LoopOutcome> {
         seconds,
         etaSeconds: mean * (config.epochs - epoch),
         tensors: tf.memory().numTensors,
-        rss: o.residentBytes?.() ?? 0
+        rss: o.residentBytes?.() ?? 0,
+        lr: state.lr
       })
       epochsDone = epoch
       if (early.stop) return { status: 'done', epochsDone, stoppedEarly: epoch }

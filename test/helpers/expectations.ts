@@ -26,5 +26,6 @@ export const EPOCH_REPORT_KEYS = [
   'seconds',
   'etaSeconds',
   'tensors',
-  'rss'
+  'rss',
+  'lr'
 ].sort()

@@ -82,6 +82,7 @@ export async function followTraining(
     epochsDone: final.epochsDone,
     bestValLoss: final.bestValLoss,
     backend: final.backend,
+    ...(final.stoppedEarlyAt ? { stoppedEarlyAt: final.stoppedEarlyAt } : {}),
     ...(final.error ? { error: final.error } : {})
   }
   if (json) io.out(JSON.stringify(done))
@@ -91,8 +92,12 @@ export async function followTraining(
   }
   if (!json)
     io.out(
-      `Run ${final.id} ${final.status} after ${final.epochsDone} epochs on ${final.backend}; ` +
-        `best validation loss ${fmt(final.bestValLoss)}.`
+      final.stoppedEarlyAt
+        ? `Run ${final.id} stopped early at epoch ${final.stoppedEarlyAt} of ${final.epochs} on ${final.backend} ` +
+            `(validation stopped improving); best validation loss ${fmt(final.bestValLoss)}, kept as its best ` +
+            'checkpoint.'
+        : `Run ${final.id} ${final.status} after ${final.epochsDone} epochs on ${final.backend}; ` +
+            `best validation loss ${fmt(final.bestValLoss)}.`
     )
   return final.status === 'done' ? EXIT.ok : EXIT.interrupted
 }

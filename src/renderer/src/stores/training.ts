@@ -98,7 +98,8 @@ export const useTrainingStore = defineStore('training', () => {
       kl: e.kl,
       valLoss: e.valLoss,
       imagesPerSecond: e.imagesPerSecond,
-      seconds: e.seconds
+      seconds: e.seconds,
+      lr: e.lr
     }
     appendMetrics(buffers.value, m)
     revision.value++
