@@ -96,6 +96,19 @@ describe('aestudio train', () => {
     expect(JSON.parse(aestudio(['runs', '--json'], home).stdout)).toEqual([])
   })
 
+  it('an explicit backend that cannot start fails with its reason before anything is imported or written', async () => {
+    const home = tempDir()
+    const folder = join(home, 'pics')
+    await makeImageFolder(folder, 8, 16)
+    // tfjs-node-gpu is never installed here (and there is no CUDA GPU): its reason, exit 1.
+    const r = aestudio(['train', folder, '--size', '16', '--backend', 'tensorflow-gpu', '--json'], home)
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/^aestudio train: The tensorflow-gpu backend cannot be used here: \S/)
+    expect(r.stderr).not.toMatch(/\n\s+at /) // no stack trace
+    expect(JSON.parse(aestudio(['runs', '--json'], home).stdout)).toEqual([])
+    expect(JSON.parse(aestudio(['datasets', '--json'], home).stdout)).toEqual([])
+  })
+
   it('stops cleanly on Ctrl-C: exit code 130, a done line saying stopped, the checkpoint kept', async () => {
     const home = tempDir()
     const { child, output } = await trainingChild(home)

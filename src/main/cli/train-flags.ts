@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { TrainConfigInput } from '../../shared/config'
+import { BACKEND_CHOICES, type BackendChoice, type TrainConfigInput } from '../../shared/config'
 import { LR_SCHEDULE_KINDS, NO_AUGMENT } from '../../shared/train-options'
 import type { Settings } from '../../shared/contract/settings'
 import type { Studio } from '../services/studio'
@@ -139,4 +139,20 @@ export function configFromFlags(
   }
   for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k]
   return config as TrainConfigInput
+}
+
+/**
+ * An explicit `--backend` that cannot start here fails before anything is imported, queued or written, with the
+ * backend's own reason (a half-installed native engine, a software-only GPU, ...). `auto` always finds one.
+ */
+export async function requireBackend(choice: string | undefined): Promise<void> {
+  if (choice === undefined || choice === 'auto') return
+  if (!(BACKEND_CHOICES as readonly string[]).includes(choice))
+    throw new CliError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${choice}"`, EXIT.usage)
+  const { initBackend } = await import('../backends/activate')
+  try {
+    await initBackend(choice as BackendChoice)
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.failed)
+  }
 }

@@ -6,7 +6,7 @@ import { CliError, EXIT, parseCommandArgs, type CliIO, type Command } from '../c
 import { createProgress, formatDuration } from '../progress'
 import { withStudio } from '../with-studio'
 import { normalizeAugmentArgs } from '../augment-flag'
-import { configFromFlags, resolveDataset, TRAIN_FLAGS } from '../train-flags'
+import { configFromFlags, requireBackend, resolveDataset, TRAIN_FLAGS } from '../train-flags'
 
 const usage =
   'aestudio train <folder|datasetId> [--model conv] [--upsample resize|transpose] [--latent 32] [--size 64]\n' +
@@ -111,6 +111,7 @@ export const train: Command = {
     if (positionals.length !== 1)
       throw new CliError(`Give one folder or dataset id.\nUsage: ${usage}`, EXIT.usage)
     return withStudio(async (studio) => {
+      await requireBackend(values.backend ?? getSettings(studio).backend)
       const dataset = await resolveDataset(studio, io, positionals[0], values)
       const config = configFromFlags(values, getSettings(studio), dataset)
       return followTraining(io, values.json, (host) =>
