@@ -46,8 +46,24 @@ module.exports = {
     {
       name: 'renderer-talks-only-through-the-contract',
       severity: 'error',
-      from: { path: '^src/renderer/' },
+      comment: 'The UI reaches main only through the contract; the engine runs only in the GPU worker page.',
+      from: { path: '^src/renderer/', pathNot: '^src/renderer/gpu-worker/' },
       to: { path: '^src/(main|engine|preload)/' }
+    },
+    {
+      name: 'gpu-worker-runs-only-the-engine',
+      severity: 'error',
+      comment: 'The GPU worker page: the engine on the browser, TensorFlow.js, src/shared and itself only.',
+      from: { path: '^src/renderer/gpu-worker/' },
+      to: {
+        pathNot: ['^src/renderer/gpu-worker/', '^src/engine/', '^src/shared/', '^node_modules/@tensorflow/']
+      }
+    },
+    {
+      name: 'main-renderer-never-imports-the-gpu-worker',
+      severity: 'error',
+      from: { path: '^src/renderer/', pathNot: '^src/renderer/gpu-worker/' },
+      to: { path: '^src/renderer/gpu-worker/' }
     }
   ],
   options: {

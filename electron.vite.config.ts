@@ -32,7 +32,11 @@ export default defineConfig({
     build: {
       externalizeDeps: false,
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/preload/index.ts') },
+        input: {
+          index: resolve(__dirname, 'src/preload/index.ts'),
+          // The hidden GPU worker window's: it only passes the training job's MessagePort on to the page.
+          'gpu-worker': resolve(__dirname, 'src/preload/gpu-worker.ts')
+        },
         // A sandboxed preload must be CommonJS.
         output: { format: 'cjs', entryFileNames: '[name].cjs' }
       }
@@ -41,7 +45,15 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
     resolve: { alias: { '@renderer': resolve(__dirname, 'src/renderer/src') } },
-    build: { rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } } },
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/renderer/index.html'),
+          // The GPU worker page (the engine on Chromium's WebGPU), served as app://studio/gpu-worker.html.
+          'gpu-worker': resolve(__dirname, 'src/renderer/gpu-worker.html')
+        }
+      }
+    },
     plugins: [vue()]
   }
 })

@@ -89,5 +89,12 @@ export class LeanAdam extends tf.AdamOptimizer {
   }
 }
 
-/** The optimizer every training path uses (Adam, tfjs's defaults for β₁, β₂ and ε). */
-export const createAdam = (learningRate: number): tf.AdamOptimizer => new LeanAdam(learningRate)
+/**
+ * Adam's ε, given explicitly: left out, tfjs takes it from the backend's float precision, and tfjs-webgl (the
+ * GPU worker's fallback) may report 16-bit and so 1e-4. Every float32 backend's default is this value.
+ */
+export const ADAM_EPSILON = 1e-7
+
+/** The optimizer every training path uses (Adam, tfjs's defaults for β₁ and β₂, ε as above). */
+export const createAdam = (learningRate: number): tf.AdamOptimizer =>
+  new LeanAdam(learningRate, 0.9, 0.999, ADAM_EPSILON)

@@ -12,6 +12,7 @@ import { installMenu } from './shell/menu'
 import { nativeShellHandlers } from './shell/native-handlers'
 import { APP_ORIGIN, mainWindowOptions } from './shell/policy'
 import { handleAppScheme, registerAppScheme } from './shell/app-scheme'
+import { GPU_WORKER_URL, GpuWorkerWindows, gpuSwitches } from './shell/gpu-worker'
 import { hardenContents, hardenSession } from './shell/security'
 import { followActivity } from './shell/taskbar'
 import { backgroundColor, followTheme } from './shell/theme'
@@ -27,6 +28,8 @@ if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
   registerAppScheme()
+  // Before ready: Chromium reads its switches at GPU process start (WebGPU on Linux, see gpuSwitches).
+  for (const [name, value] of gpuSwitches(process.platform)) app.commandLine.appendSwitch(name, value)
   // Every web contents the app ever creates (windows, devtools, anything a bug might open) gets the same limits.
   app.on('web-contents-created', (_e, contents) =>
     hardenContents(contents, (url) => void shell.openExternal(url))
@@ -60,7 +63,11 @@ async function createWindow(studio: Studio): Promise<BrowserWindow> {
     // A crashed page is reloaded (a few times, not in a loop); the engine (main, jobs) carries on.
     if (details.reason !== 'clean-exit' && !win.isDestroyed() && reloads++ < 3) win.webContents.reload()
   })
-  win.on('closed', () => (mainWindow = null))
+  win.on('closed', () => {
+    mainWindow = null
+    // The hidden GPU worker window does not keep the app open: 'window-all-closed' would never fire with it.
+    if (process.platform !== 'darwin') app.quit()
+  })
   await win.loadURL(devServer ?? `${APP_ORIGIN}/index.html`)
   return win
 }
@@ -70,12 +77,18 @@ async function start(): Promise<void> {
   const events = new EventHub()
   hardenSession()
   handleAppScheme(join(__dirname, '../renderer'), home)
+  // WebGPU training runs in a hidden window per training job, opened when the job first asks for it.
+  const gpuWorker = new GpuWorkerWindows(
+    join(__dirname, '../preload/gpu-worker.cjs'),
+    devServer ? new URL('gpu-worker.html', devServer).href : GPU_WORKER_URL
+  )
   // Trainer, importer and the heavy calls run in utilityProcesses, never on this event loop.
   const jobs = new JobHost(
     home,
     electronLauncher(
       join(__dirname, 'jobs.js'),
-      nativeBinding ? { AESTUDIO_SQLITE_BINDING: nativeBinding } : {}
+      nativeBinding ? { AESTUDIO_SQLITE_BINDING: nativeBinding } : {},
+      gpuWorker
     )
   )
   registerIpc(

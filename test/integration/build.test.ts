@@ -91,6 +91,69 @@ describe('the built app', () => {
     expect(report.appCall).toMatchObject({ ok: true, value: { name: 'Autoencoder Studio' } })
   })
 
+  it('opens a hidden GPU worker window per job on demand, one channel end to it and one to the job', () => {
+    const gpu = report.gpuWorker as Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+    // Not at start: only when a job asks.
+    expect(gpu.windowsBefore).toBe(1)
+    expect(gpu.window).toMatchObject({ show: false, skipTaskbar: true })
+    expect(gpu.window.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      webviewTag: false,
+      backgroundThrottling: false
+    })
+    expect(String(gpu.window.webPreferences.preload)).toMatch(/preload[\\/]gpu-worker\.cjs$/)
+    expect(gpu.loaded).toBe('app://studio/gpu-worker.html')
+    expect(gpu.navigateAwayPrevented).toBe(true)
+    expect(gpu.webviewPrevented).toBe(true)
+    // Port 1 of the first channel to the page (on the channel its preload listens to), port 2 to the job.
+    expect(gpu.toPage).toEqual([{ channel: 'gpu-port', message: null, ports: ['c1:1'] }])
+    expect(gpu.toJob).toEqual([{ message: { type: 'gpu-port' }, ports: ['c1:2'] }])
+    // A second job gets a window of its own.
+    expect(gpu.secondJob).toEqual({
+      ownWindow: true,
+      toPage: [{ channel: 'gpu-port', message: null, ports: ['c2:1'] }],
+      toJob: ['c2:2']
+    })
+    expect(report.gpuPage).toEqual({
+      status: 200,
+      csp: CONTENT_SECURITY_POLICY_HEADER,
+      type: 'text/html; charset=utf-8'
+    })
+  })
+
+  it('tells a job when its GPU page crashes, opens a fresh one when asked, closes each with its job', () => {
+    const gpu = report.gpuWorker as Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(gpu.afterCrash).toEqual({
+      destroyed: true,
+      toA: [{ type: 'gpu-gone', reason: 'the GPU worker window crashed (crashed, exit code 139)' }],
+      toB: [],
+      bDestroyed: false
+    })
+    expect(gpu.reopened).toEqual({
+      fresh: true,
+      toPage: [{ channel: 'gpu-port', message: null, ports: ['c3:1'] }],
+      toJob: [['c1:2'], ['c3:2']]
+    })
+    expect(gpu.whenAExited).toEqual({ aDestroyed: true, bDestroyed: false })
+    expect(gpu.whenBExited).toEqual({ bDestroyed: true })
+    // The app carries on: the jobs' ends are reported as any crashed job's are.
+    expect(gpu.importResults).toMatchObject([
+      { ok: false, error: { code: 'failed' } },
+      { ok: false, error: { code: 'failed' } }
+    ])
+  })
+
+  it("sets Chromium's WebGPU switches on Linux before the app is ready", () => {
+    expect(report.switches).toEqual(
+      process.platform === 'linux' ? [['enable-unsafe-webgpu'], ['enable-features', 'Vulkan']] : []
+    )
+  })
+
   it('installs the menu with the app commands', () => {
     const text = JSON.stringify(report.menu)
     for (const accel of ['CmdOrCtrl+O', 'CmdOrCtrl+E', 'CmdOrCtrl+,']) expect(text).toContain(accel)
@@ -107,6 +170,21 @@ describe('the built app', () => {
     expect(preload.split('\n').length).toBeLessThan(40)
     expect(preload).not.toMatch(/require\("(?!electron")/)
     expect(readFileSync(join(out, 'main', 'jobs.js'), 'utf8')).toContain('parentPort')
+  })
+
+  it('ships the GPU worker page under the same CSP, and a preload that only passes its port on', () => {
+    const html = readFileSync(join(out, 'renderer', 'gpu-worker.html'), 'utf8')
+    expect(html).toContain(`content="${CONTENT_SECURITY_POLICY}"`)
+    expect(html.match(/<script(?![^>]*\bsrc=)[^>]*>/g)).toBeNull()
+    const preload = readFileSync(join(out, 'preload', 'gpu-worker.cjs'), 'utf8')
+    expect(preload).toContain('window.postMessage(GPU_PORT_MESSAGE, "*", e.ports)')
+    expect(preload).not.toContain('exposeInMainWorld')
+    expect(preload).not.toMatch(/require\("(?!electron")/)
+    // The UI's own bundle does not carry TensorFlow.js: only the GPU worker page does.
+    const ui = readFileSync(join(out, 'renderer', 'index.html'), 'utf8').match(
+      /src="\.\/assets\/([^"]+)"/
+    )![1]
+    expect(readFileSync(join(out, 'renderer', 'assets', ui), 'utf8')).not.toContain('tfjs')
   })
 
   it('packages with fuses set and native modules unpacked from asar', () => {

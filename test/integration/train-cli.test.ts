@@ -123,7 +123,7 @@ describe('aestudio train', () => {
     expect(runs[0]).toMatchObject({ status: 'stopped', epochsDone: last.epochsDone })
   })
 
-  it('leaves a run killed with SIGKILL interrupted, and resume continues it at the next epoch', async () => {
+  it('leaves a run killed with SIGKILL interrupted, and resume continues it at the next epoch, on another backend', async () => {
     const home = tempDir()
     const { child } = await trainingChild(home)
     child.kill('SIGKILL')
@@ -136,13 +136,23 @@ describe('aestudio train', () => {
     const done = runs[0].epochsDone
     expect(done).toBeGreaterThanOrEqual(1)
 
-    const r = aestudio(['resume', String(runs[0].id), '--epochs', String(done + 1), '--json'], home)
+    const wrong = aestudio(['resume', String(runs[0].id), '--backend', 'metal'], home)
+    expect(wrong.status).toBe(1)
+    expect(wrong.stderr).toMatch(
+      /"metal" is not a backend; choose one of auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu\./
+    )
+    expect(runs[0].backend).toBe('wasm')
+    const r = aestudio(
+      ['resume', String(runs[0].id), '--epochs', String(done + 1), '--backend', 'cpu', '--json'],
+      home
+    )
     expect(r.status, r.stderr).toBe(0)
     const out = lines(r.stdout)
     expect(out.map((o) => [o.event, o.epoch])).toEqual([
       ['epoch', done + 1],
       ['done', undefined]
     ])
-    expect(out[1]).toMatchObject({ status: 'done', epochsDone: done + 1 })
+    expect(out[1]).toMatchObject({ status: 'done', epochsDone: done + 1, backend: 'cpu' })
+    expect(JSON.parse(aestudio(['runs', '--json'], home).stdout)[0]).toMatchObject({ backend: 'cpu' })
   })
 })

@@ -6,10 +6,13 @@ import type { FromJob, ToJob } from '../../src/main/jobs/protocol'
 class FakeChild extends EventEmitter {
   pid: number | undefined = undefined
   posted: ToJob[] = []
+  /** The ports sent along with each posted message (ids of the stand-in ports). */
+  ports: string[][] = []
   killed = false
-  postMessage(msg: ToJob) {
+  postMessage(msg: ToJob, ports: { id: string }[] = []) {
     if (this.pid === undefined) throw new Error('posted before spawn')
     this.posted.push(msg)
+    this.ports.push(ports.map((p) => p.id))
   }
   kill() {
     this.killed = true
@@ -89,5 +92,69 @@ describe('utilityProcess job launcher', () => {
     job.kill()
     expect(lastChild().killed).toBe(true)
     await expect(job.result).rejects.toBeInstanceOf(JobCrashedError)
+  })
+
+  it("answers a job's GPU port request from the GPU window, tells it when the page is gone, releases on exit", async () => {
+    const calls: string[] = []
+    let gone: ((reason: string) => void) | undefined
+    const port = { id: 'p2', closed: false, close: () => void (port.closed = true) }
+    const gpu = {
+      connect: async (holder: object, onGone: (reason: string) => void) => {
+        calls.push(holder === lastChild() ? 'connect(child)' : 'connect(?)')
+        gone = onGone
+        return port as never
+      },
+      release: (holder: object) => void calls.push(holder === lastChild() ? 'release(child)' : 'release(?)')
+    }
+    const host = new JobHost('/data', electronLauncher('/app/out/main/jobs.js', {}, gpu))
+    const job = host.start('train', { runId: 3 }, () => {})
+    const child = lastChild()
+    spawn(child)
+    child.emit('message', { type: 'gpu-port-request' } satisfies FromJob)
+    await new Promise((r) => setTimeout(r, 0))
+    expect(calls).toEqual(['connect(child)'])
+    expect(child.posted.at(-1)).toEqual({ type: 'gpu-port' })
+    expect(child.ports.at(-1)).toEqual(['p2'])
+    gone!('the GPU worker window crashed (oom, exit code 9)')
+    expect(child.posted.at(-1)).toEqual({
+      type: 'gpu-gone',
+      reason: 'the GPU worker window crashed (oom, exit code 9)'
+    })
+    child.emit('message', { type: 'done', result: null } satisfies FromJob)
+    child.emit('exit', 0)
+    await expect(job.result).resolves.toBeNull()
+    expect(calls).toEqual(['connect(child)', 'release(child)'])
+    // After the exit nothing more is posted to the dead process.
+    gone!('late')
+    expect(child.posted.at(-1)).toMatchObject({
+      type: 'gpu-gone',
+      reason: 'the GPU worker window crashed (oom, exit code 9)'
+    })
+  })
+
+  it('refuses a GPU port in plain words when there is no GPU window or it failed to load', async () => {
+    const bare = new JobHost('/data', electronLauncher('/app/out/main/jobs.js'))
+    bare.start('train', {}, () => {})
+    const a = lastChild()
+    spawn(a)
+    a.emit('message', { type: 'gpu-port-request' } satisfies FromJob)
+    expect(a.posted.at(-1)).toEqual({
+      type: 'gpu-port-refused',
+      message: 'this app has no GPU worker window'
+    })
+
+    const failing = {
+      connect: () => Promise.reject(new Error('the GPU worker page did not load: ERR_FILE_NOT_FOUND')),
+      release: () => {}
+    }
+    new JobHost('/data', electronLauncher('/app/out/main/jobs.js', {}, failing)).start('train', {}, () => {})
+    const b = lastChild()
+    spawn(b)
+    b.emit('message', { type: 'gpu-port-request' } satisfies FromJob)
+    await new Promise((r) => setTimeout(r, 0))
+    expect(b.posted.at(-1)).toEqual({
+      type: 'gpu-port-refused',
+      message: 'the GPU worker page did not load: ERR_FILE_NOT_FOUND'
+    })
   })
 })

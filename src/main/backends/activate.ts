@@ -193,6 +193,19 @@ export function initBackend(choice: BackendChoice): Promise<ActiveBackend> {
 }
 let starting: Promise<unknown> = Promise.resolve()
 
+/**
+ * One rung of `auto`'s ladder, for a host that climbs it itself (the app puts its GPU window in webgpu's
+ * place): the backend as `auto` would start it (a software GPU refused), or the bare reason it cannot be used.
+ */
+export function tryBackend(name: BackendName): Promise<ActiveBackend> {
+  const run = starting.then(async () => {
+    const notes: string[] = []
+    return { name, notes, ...(await activate(name, notes, false)) }
+  })
+  starting = run.catch(() => undefined)
+  return run
+}
+
 async function startBackend(choice: BackendChoice): Promise<ActiveBackend> {
   const notes: string[] = []
   if (choice !== 'auto') {

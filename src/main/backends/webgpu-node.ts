@@ -58,7 +58,14 @@ const IN_ELECTRON = "dawn.node cannot run inside Electron; the app's WebGPU need
 
 /** For `aestudio info`: whether the packages are there and, on Linux, the Vulkan loader; no GPU is touched. */
 export function webGpuProbe(platform = process.platform): BackendProbe {
-  if (process.versions.electron) return { name: 'webgpu', available: false, detail: IN_ELECTRON }
+  if (process.versions.electron)
+    return {
+      name: 'webgpu',
+      available: true,
+      detail:
+        "Chromium's WebGPU in the app's hidden GPU window (dawn.node cannot run inside Electron); the GPU is " +
+        'checked when training starts (software GPUs are refused)'
+    }
   for (const pkg of ['webgpu', '@tensorflow/tfjs-backend-webgpu'])
     try {
       require.resolve(pkg)

@@ -10,9 +10,17 @@ import type { EventMessage } from '../../shared/contract/index'
 export type JobKind = 'import' | 'train' | 'call'
 
 export type ToJob =
-  { type: 'start'; kind: JobKind; home: string; params: unknown } | { type: 'control'; action: JobAction }
+  | { type: 'start'; kind: JobKind; home: string; params: unknown }
+  | { type: 'control'; action: JobAction }
+  /** The app's answer to `gpu-port-request`: the GPU worker port comes with it (Electron only). */
+  | { type: 'gpu-port' }
+  | { type: 'gpu-port-refused'; message: string }
+  /** The GPU worker page went away (crashed, closed) while this job held a port to it. */
+  | { type: 'gpu-gone'; reason: string }
 
 export type FromJob =
   | ({ type: 'event' } & EventMessage)
   | { type: 'done'; result: unknown }
   | { type: 'failed'; error: { message: string; code?: string } }
+  /** A training job on webgpu inside the app asks for a port to the GPU worker page. */
+  | { type: 'gpu-port-request' }

@@ -1,5 +1,9 @@
 import { runTraining, type TrainParams } from '../services/training-run'
+import { electronGpuWorker } from './gpu-port'
 import type { JobFn } from './job-context'
+
+// Inside the app, webgpu trains in the GPU worker page; under plain Node this is undefined (dawn.node here).
+const gpuWorker = electronGpuWorker()
 
 /**
  * The `train` job: params are TrainParams. If the owning process goes away (its IPC channel closes), the run
@@ -8,7 +12,7 @@ import type { JobFn } from './job-context'
 export const trainJob: JobFn = (params, ctx) => {
   const orphaned = () => ctx.control.apply('stop')
   process.once('disconnect', orphaned)
-  return runTraining(ctx.studio, params as TrainParams, ctx).finally(() =>
+  return runTraining(ctx.studio, params as TrainParams, ctx, { gpuWorker }).finally(() =>
     process.off('disconnect', orphaned)
   )
 }

@@ -3,14 +3,15 @@ import type { JobControl } from '../../shared/control'
 import type { RunStatus } from '../../shared/contract/domain'
 import type { Emit } from '../../shared/contract/index'
 import { notFound, StudioError } from '../../shared/errors'
+import { GpuLostError } from '../../engine/gpu/remote-session'
 import { NonFiniteLossError } from '../../engine/loop'
-import { runSession, type EpochOutput, type SessionHooks } from '../../engine/session'
-import { initBackend } from '../backends/activate'
+import type { EpochOutput, SessionHooks } from '../../engine/session'
 import { writeFileAtomic } from '../util/atomic-write'
 import { sha256 } from '../util/hash'
 import { loadTrainingData } from './datasets'
 import { pruneCheckpoints, readCheckpointBytes, runFiles } from './run-files'
 import type { Studio } from './studio'
+import { startEngine, type GpuWorkerConnector } from './training-engine'
 import { previewPng } from './training-preview'
 import { join } from 'node:path'
 
@@ -22,12 +23,16 @@ export interface TrainParams {
 
 export interface TrainResult {
   runId: number
-  status: Extract<RunStatus, 'done' | 'stopped'>
+  /** `interrupted`: the GPU went away mid-run (see GpuLostError); the last checkpoint is kept. */
+  status: Extract<RunStatus, 'done' | 'stopped' | 'interrupted'>
   epochsDone: number
 }
 
-/** Tests swap in a model that misbehaves on purpose; everything else uses the real builder. */
-export type TrainDeps = Pick<SessionHooks, 'buildModel'>
+/**
+ * `buildModel`: tests swap in a model that misbehaves on purpose (this process only; the GPU worker builds
+ * the real one). `gpuWorker`: inside the app, how webgpu reaches the GPU worker page (see startEngine).
+ */
+export type TrainDeps = Pick<SessionHooks, 'buildModel'> & { gpuWorker?: GpuWorkerConnector }
 
 /**
  * Trains one run to its configured epochs: loads the dataset, picks the backend, builds (or restores) the model,
@@ -62,13 +67,13 @@ export async function runTraining(
         `Run ${runId} expects ${config.size}×${config.size}×${config.channels} images but its dataset holds ` +
           `${data.size}×${data.size}×${data.channels}.`
       )
-    const backend = await initBackend(config.backend)
     const saved = params.resume ? store.artifacts.checkpoint(runId, 'last') : undefined
     const resume = saved && readCheckpointBytes(join(studio.paths.home, saved.file), saved.sha256)
     lastGood = saved?.epoch ?? 0
     mkdirSync(join(files.dir, 'previews'), { recursive: true })
     mkdirSync(files.checkpoints, { recursive: true })
-    store.runs.markStarted(runId, backend.name, backend.notes, process.pid)
+    const engine = await startEngine(config.backend, deps.gpuWorker)
+    store.runs.markStarted(runId, engine.name, engine.notes, process.pid)
     status('running')
 
     const previewSource =
@@ -95,7 +100,7 @@ export async function runTraining(
       ctx.emit('training.preview', { runId, epoch: report.epoch, file: files.rel(previewFile) })
       ctx.emit('training.epoch', { runId, ...report })
     }
-    const outcome = await runSession(
+    const outcome = await engine.run(
       { config, data, resume, previewSource },
       {
         control: ctx.control,
@@ -113,6 +118,18 @@ export async function runTraining(
     status(outcome.status)
     return { runId, status: outcome.status, epochsDone: outcome.epochsDone }
   } catch (err) {
+    if (err instanceof GpuLostError) {
+      // Not the run's fault: it stops where the GPU left it and continues from its last checkpoint.
+      const message =
+        `${err.message} ` +
+        (lastGood
+          ? `The last checkpoint (epoch ${lastGood}) is kept: resume the run to continue from it ` +
+            `(on another backend: \`aestudio resume ${runId} --backend wasm\`).`
+          : 'No epoch finished, so there is no checkpoint; resuming starts it again.')
+      store.runs.finish(runId, 'interrupted', message)
+      status('interrupted', message)
+      return { runId, status: 'interrupted', epochsDone: lastGood }
+    }
     let message = err instanceof Error ? err.message : String(err)
     if (err instanceof NonFiniteLossError)
       message += lastGood

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs'
-import { trainConfigSchema, type TrainConfig } from '../../shared/config'
+import { BACKEND_CHOICES, trainConfigSchema, type BackendChoice, type TrainConfig } from '../../shared/config'
 import { JobControl, type JobAction } from '../../shared/control'
 import { withDatasetDefaults } from '../../shared/train-options'
 import type { EpochMetrics, Run, RunStatus } from '../../shared/contract/domain'
@@ -120,16 +120,22 @@ export function startTraining(
 
 /**
  * Continues a run from its last checkpoint at the next epoch, with the same config (optionally more epochs in
- * total). A paused run training here is simply unpaused.
+ * total, or another backend: a run whose GPU went away continues on the CPU). A paused run training here is
+ * simply unpaused.
  */
 export function resumeRun(
   studio: Studio,
   runId: number,
-  options: { epochs?: number } = {},
+  options: { epochs?: number; backend?: string } = {},
   host: TrainingHost = new InProcessTrainingHost()
 ): Started {
   let run = getRun(studio, runId)
   if (host.isActive(runId)) {
+    if (options.backend !== undefined)
+      throw new StudioError(
+        'conflict',
+        `Run ${runId} is training; stop it before moving it to another backend.`
+      )
     host.control(runId, 'resume')
     return { run, finished: Promise.resolve(run) }
   }
@@ -137,6 +143,12 @@ export function resumeRun(
   run = getRun(studio, runId)
   if (isLive(run))
     throw new StudioError('conflict', `Run ${runId} is already ${run.status} in another process.`)
+  const backend = options.backend
+  if (backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(backend))
+    throw new StudioError(
+      'validation',
+      `"${backend}" is not a backend; choose one of ${BACKEND_CHOICES.join(', ')}.`
+    )
   if (options.epochs !== undefined) {
     if (options.epochs <= run.epochsDone)
       throw new StudioError(
@@ -149,6 +161,7 @@ export function resumeRun(
       'conflict',
       `Run ${runId} has finished all ${run.epochs} epochs; give a higher total (--epochs) to train it further.`
     )
+  if (backend !== undefined) studio.store.runs.setBackend(runId, backend as BackendChoice)
   studio.store.runs.requeue(runId)
   return { run: getRun(studio, runId), finished: host.launch(studio, runId, true) }
 }

@@ -3,18 +3,26 @@ import { numberOption, parseCommandArgs, type Command } from '../command'
 import { withStudio } from '../with-studio'
 import { followTraining, parseRunId } from './train'
 
-const usage = 'aestudio resume <runId> [--epochs TOTAL] [--json]'
+const usage = 'aestudio resume <runId> [--epochs TOTAL] [--backend NAME] [--json]'
 
 export const resume: Command = {
   name: 'resume',
-  summary: 'Continue a stopped or interrupted run from its last checkpoint (optionally to more epochs)',
+  summary:
+    'Continue a stopped or interrupted run from its last checkpoint (optionally to more epochs, or on ' +
+    'another backend)',
   usage,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { epochs: { type: 'string' } }, usage)
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { epochs: { type: 'string' }, backend: { type: 'string' } },
+      usage
+    )
     const runId = parseRunId(positionals[0], usage)
     const epochs = numberOption('epochs', values.epochs)
     return withStudio((studio) =>
-      followTraining(io, values.json, (host) => resumeRun(studio, runId, { epochs }, host))
+      followTraining(io, values.json, (host) =>
+        resumeRun(studio, runId, { epochs, backend: values.backend }, host)
+      )
     )
   }
 }

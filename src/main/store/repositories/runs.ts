@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3'
-import type { TrainConfig } from '../../../shared/config'
+import type { BackendChoice, TrainConfig } from '../../../shared/config'
 import type { EpochMetrics, Run, RunStatus } from '../../../shared/contract/domain'
 
 interface RunRow {
@@ -52,6 +52,7 @@ export class RunsRepo {
   private readonly finishStmt
   private readonly progressStmt
   private readonly epochsStmt
+  private readonly backendStmt
   private readonly liveStmt
   private readonly deleteStmt
   private readonly insertMetric
@@ -84,6 +85,7 @@ export class RunsRepo {
     this.epochsStmt = db.prepare(
       `UPDATE runs SET epochs = ?, config = json_set(config, '$.epochs', ?) WHERE id = ?`
     )
+    this.backendStmt = db.prepare(`UPDATE runs SET config = json_set(config, '$.backend', ?) WHERE id = ?`)
     this.liveStmt = db.prepare<[], RunRow>(
       `SELECT * FROM runs WHERE status IN (${LIVE.map((s) => `'${s}'`).join(', ')})`
     )
@@ -153,6 +155,11 @@ export class RunsRepo {
 
   setEpochs(id: number, epochs: number): void {
     this.epochsStmt.run(epochs, epochs, id)
+  }
+
+  /** The backend the run trains on from its next start (a resume on another backend). */
+  setBackend(id: number, backend: BackendChoice): void {
+    this.backendStmt.run(backend, id)
   }
 
   /**
