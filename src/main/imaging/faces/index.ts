@@ -104,6 +104,8 @@ export async function findFaces(
 ): Promise<FaceResult> {
   validate(options)
   const src = Buffer.isBuffer(input) ? await decodeUpright(input, options.limits ?? DEFAULT_LIMITS) : input
+  // The detector and landmark nets take RGB; grey datasets are made grey at the crop.
+  if (src.channels !== 3) throw new Error(`findFaces needs RGB pixels, not ${src.channels} channel(s)`)
   const min = options.minEyeDistance ?? MIN_EYE_DISTANCE
   const margin = options.margin ?? 1
   const faces = await detectFaces(models, src, {

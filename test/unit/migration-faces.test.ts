@@ -1,0 +1,124 @@
+import type { Database } from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { migrate, openDatabase } from '../../src/main/store/connection'
+import { m0001 } from '../../src/main/store/migrations/0001-initial'
+import { m0002 } from '../../src/main/store/migrations/0002-sweeps'
+import { m0003 } from '../../src/main/store/migrations/0003-faces'
+import type { Migration } from '../../src/main/store/migrations/index'
+
+/**
+ * The runner change 0003 needs (for connection.ts `migrate`): foreign keys off around the transaction when a
+ * pending migration asks for it, and `foreign_key_check` before the commit. (The pragma is a no-op inside a
+ * transaction, so a migration cannot do this itself.)
+ */
+function migrateWithForeignKeysOff(
+  db: Database,
+  list: readonly (Migration & { foreignKeysOff?: boolean })[]
+) {
+  const current = db.pragma('user_version', { simple: true }) as number
+  const pending = list.filter((m) => m.version > current)
+  const off = pending.some((m) => m.foreignKeysOff)
+  if (off) db.pragma('foreign_keys = OFF')
+  try {
+    db.transaction(() => {
+      for (const m of pending) {
+        m.up(db)
+        db.pragma(`user_version = ${m.version}`)
+      }
+      const broken = db.pragma('foreign_key_check') as unknown[]
+      if (broken.length > 0) throw new Error(`migration left ${broken.length} broken references`)
+    }).immediate()
+  } finally {
+    if (off) db.pragma('foreign_keys = ON')
+  }
+}
+
+/** A version-2 database holding a dataset with images, a run and a sweep that point at it. */
+function atVersion2(): Database {
+  const db = openDatabase(':memory:', { migrations: [m0001, m0002] })
+  db.exec(`
+    INSERT INTO datasets (id, name, source, size, channels, fit, split_seed, val_fraction)
+      VALUES (1, 'portraits', '/photos', 64, 3, 'attention', 7, 0.1);
+    INSERT INTO images (dataset_id, rel_path, bytes, mtime_ms, sha256, status, slot, split)
+      VALUES (1, 'a.jpg', 10, 1, 'aa', 'ok', 0, 'train'), (1, 'b.jpg', 20, 2, 'bb', 'ok', 1, 'val');
+    INSERT INTO runs (id, dataset_id, status, model, config, epochs) VALUES (5, 1, 'done', 'conv', '{}', 3);
+    INSERT INTO sweeps (dataset_id, config, latents, results, status) VALUES (1, '{}', '[8]', '[]', 'done');
+  `)
+  return db
+}
+
+const face = (imageId: number) => ({
+  imageId,
+  source: 'group.jpg',
+  index: 1
+})
+
+const insertFace = (db: Database, f: ReturnType<typeof face>) =>
+  db
+    .prepare(
+      `INSERT INTO image_faces (image_id, source_path, face_index, box_x, box_y, box_w, box_h, left_eye_x,
+         left_eye_y, right_eye_x, right_eye_y, roll, score, neutral, happy, sad, angry, fearful, disgusted,
+         surprised)
+       VALUES (?, ?, ?, 10, 20, 100, 120, 40, 60, 80, 62, 1.4, 0.98, 0.1, 0.85, 0.01, 0.01, 0.01, 0.01, 0.01)`
+    )
+    .run(f.imageId, f.source, f.index)
+
+describe('migration 0003 (faces)', () => {
+  it('keeps every dataset, image, run and sweep, and their links', () => {
+    const db = atVersion2()
+    migrateWithForeignKeysOff(db, [m0001, m0002, m0003])
+    expect(db.pragma('user_version', { simple: true })).toBe(3)
+    expect(
+      db.prepare('SELECT id, name, fit, face_mode, face_margin, split_seed FROM datasets').all()
+    ).toEqual([
+      { id: 1, name: 'portraits', fit: 'attention', face_mode: null, face_margin: null, split_seed: 7 }
+    ])
+    expect(
+      db.prepare('SELECT rel_path FROM images WHERE dataset_id = 1 ORDER BY slot').pluck().all()
+    ).toEqual(['a.jpg', 'b.jpg'])
+    expect(db.prepare('SELECT dataset_id FROM runs WHERE id = 5').pluck().get()).toBe(1)
+    expect(db.prepare('SELECT count(*) FROM sweeps WHERE dataset_id = 1').pluck().get()).toBe(1)
+    // Foreign keys are back on and point at the rebuilt table.
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO images (dataset_id, rel_path, bytes, mtime_ms, status) VALUES (9, 'x', 1, 1, 'ok')`
+        )
+        .run()
+    ).toThrow('FOREIGN KEY constraint failed')
+  })
+
+  it('admits face datasets only with their settings, and face rows only for real images', () => {
+    const db = atVersion2()
+    migrateWithForeignKeysOff(db, [m0001, m0002, m0003])
+    const add = db.prepare(
+      `INSERT INTO datasets (name, source, size, channels, fit, face_mode, face_margin, split_seed, val_fraction)
+       VALUES ('f', '/photos', 64, 3, ?, ?, ?, 1, 0.1)`
+    )
+    const id = Number(add.run('faces', 'all', 1).lastInsertRowid)
+    expect(() => add.run('faces', null, null)).toThrow('CHECK constraint failed')
+    expect(() => add.run('cover', 'all', 1)).toThrow('CHECK constraint failed')
+    expect(() => add.run('faces', 'some', 1)).toThrow('CHECK constraint failed')
+    expect(() => add.run('faces', 'all', 4)).toThrow('CHECK constraint failed')
+    const img = Number(
+      db
+        .prepare(
+          `INSERT INTO images (dataset_id, rel_path, bytes, mtime_ms, sha256, status, slot, split)
+           VALUES (?, 'group.jpg#1', 5, 5, 'cc-f1', 'ok', 0, 'train')`
+        )
+        .run(id).lastInsertRowid
+    )
+    insertFace(db, face(img))
+    expect(() => insertFace(db, face(999))).toThrow('FOREIGN KEY constraint failed')
+    // Deleting the dataset takes its images and their face rows with it.
+    db.prepare('DELETE FROM datasets WHERE id = ?').run(id)
+    expect(db.prepare('SELECT count(*) FROM image_faces').pluck().get()).toBe(0)
+  })
+
+  it('needs the runner to turn foreign keys off: with them on, rebuilding datasets would drop every image', () => {
+    const db = atVersion2()
+    migrate(db, ':memory:', [m0001, m0002, m0003])
+    expect(db.prepare('SELECT count(*) FROM images').pluck().get()).toBe(0)
+  })
+})
