@@ -4,7 +4,14 @@ import vue from '@vitejs/plugin-vue'
 
 // Native and wasm-bearing packages stay external: they are loaded from node_modules at run time
 // (and unpacked from asar when packaged), never bundled.
-const external = ['better-sqlite3', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'ws']
+const external = [
+  'better-sqlite3',
+  'sharp',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  'webgpu',
+  'ws'
+]
 
 export default defineConfig({
   main: {

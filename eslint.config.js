@@ -4,7 +4,9 @@ import vue from 'eslint-plugin-vue'
 import vueParser from 'vue-eslint-parser'
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'out', 'dist', '.native', 'test-results', 'coverage'] },
+  {
+    ignores: ['node_modules', 'out', 'dist', '.native', 'test-results', 'coverage', '.dependency-cruiser.cjs']
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
@@ -27,6 +29,29 @@ export default tseslint.config(
       'vue/html-indent': 'off',
       'vue/html-closing-bracket-newline': 'off',
       'vue/multiline-html-element-content-newline': 'off'
+    }
+  },
+  {
+    // The engine runs in a browser page too: no Node globals (imports are checked by .dependency-cruiser.cjs).
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'require', 'global', '__dirname', '__filename', 'setImmediate'].map(
+          (name) => ({
+            name,
+            message: 'src/engine/ is Node-free: the host passes in what it needs.'
+          })
+        )
+      ],
+      // webgpu reads tensors back only asynchronously under Node (the sync path needs a canvas).
+      'no-restricted-properties': [
+        'error',
+        ...['dataSync', 'arraySync'].map((property) => ({
+          property,
+          message: 'Read tensors with await data() / array(): sync reads fail on webgpu.'
+        }))
+      ]
     }
   },
   {

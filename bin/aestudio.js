@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api'
 
 register()
-const { run } = await import('../src/main/cli/main.ts')
+const { run } = await import('../src/main/cli/aestudio.ts')
 process.exitCode = await run(process.argv.slice(2))

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { createHandlers } from './handlers/index'
 import { registerIpc } from './ipc/register'
 import { electronLauncher } from './jobs/launcher-electron'
-import { setDefaultJobLauncher } from './jobs/host'
+import { JobHost } from './jobs/host'
 import { EventHub } from './rpc/events'
 import { resolveHome } from './services/home'
 import { getSettings } from './services/settings'
@@ -11,7 +11,7 @@ import { openStudio, type Studio } from './services/studio'
 import { installMenu } from './shell/menu'
 import { nativeShellHandlers } from './shell/native-handlers'
 import { APP_ORIGIN, mainWindowOptions } from './shell/policy'
-import { handleAppScheme, registerAppScheme } from './shell/protocol'
+import { handleAppScheme, registerAppScheme } from './shell/app-scheme'
 import { hardenContents, hardenSession } from './shell/security'
 import { followActivity } from './shell/taskbar'
 import { backgroundColor, followTheme } from './shell/theme'
@@ -70,14 +70,18 @@ async function start(): Promise<void> {
   const events = new EventHub()
   hardenSession()
   handleAppScheme(join(__dirname, '../renderer'), home)
-  // Trainer and importer run in utilityProcesses, never on this event loop.
-  setDefaultJobLauncher(
+  // Trainer, importer and the heavy calls run in utilityProcesses, never on this event loop.
+  const jobs = new JobHost(
+    home,
     electronLauncher(
       join(__dirname, 'jobs.js'),
       nativeBinding ? { AESTUDIO_SQLITE_BINDING: nativeBinding } : {}
     )
   )
-  registerIpc({ ...createHandlers({ studio, events }), ...nativeShellHandlers(currentWindow, home) }, events)
+  registerIpc(
+    { ...createHandlers({ studio, events }, jobs), ...nativeShellHandlers(currentWindow, home) },
+    events
+  )
   installMenu(app.name, !app.isPackaged, (command) => events.emit('menu.command', { command }))
   followTheme(getSettings(studio).theme, events)
   followActivity(events, currentWindow)
@@ -91,7 +95,11 @@ async function start(): Promise<void> {
   app.on('activate', async () => {
     if (!mainWindow) mainWindow = await createWindow(studio)
   })
-  app.on('will-quit', () => studio.close())
+  // Jobs end with the app: their runs are marked interrupted at the next start and can be resumed.
+  app.on('will-quit', () => {
+    jobs.killAll()
+    studio.close()
+  })
 }
 
 app.on('window-all-closed', () => {

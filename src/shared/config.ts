@@ -13,7 +13,7 @@ export const MODEL_KINDS = {
 export type ModelKind = keyof typeof MODEL_KINDS
 export const modelKinds = Object.keys(MODEL_KINDS) as ModelKind[]
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const
 export type BackendChoice = (typeof BACKEND_CHOICES)[number]
 
 const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max))

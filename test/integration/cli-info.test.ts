@@ -15,7 +15,7 @@ describe('aestudio info', () => {
     expect(info.schemaVersion).toBe(latestVersion())
     expect(existsSync(join(home, 'studio.db'))).toBe(true)
     const byName = Object.fromEntries(info.backends.map((b: { name: string }) => [b.name, b]))
-    expect(Object.keys(byName)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+    expect(Object.keys(byName)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'])
     expect(byName.wasm.available).toBe(true)
     expect(byName.cpu.available).toBe(true)
   })

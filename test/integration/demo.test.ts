@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { samplesFolder, sampleSet } from '../../src/main/exports/samples'
+import { samplesFolder, sampleSet } from '../../src/main/services/samples'
 import { aestudio } from '../helpers/cli'
 import { tempDir } from '../helpers/tmp'
 

@@ -6,14 +6,14 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import * as v from 'valibot'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exportHandlers } from '../../src/main/handlers/exports'
+import { createHandlers } from '../../src/main/handlers/index'
 import { forkLauncher, JobHost } from '../../src/main/jobs/host'
 import { EventHub } from '../../src/main/rpc/events'
-import { StudioError } from '../../src/main/services/errors'
+import { StudioError } from '../../src/shared/errors'
 import { importFolder } from '../../src/main/services/datasets'
 import { openStudio, type Studio } from '../../src/main/services/studio'
 import { startTraining } from '../../src/main/services/training'
-import { latentMapSchema, morphExportSchema } from '../../src/shared/contract/exports'
+import { latentMapSchema, morphExportSchema } from '../../src/shared/contract/viewers'
 import { makeImageFolder } from '../helpers/images'
 
 let home: string
@@ -52,7 +52,7 @@ describe('exports in a job process', () => {
       pids.push(proc.pid)
       return proc
     }
-    const handlers = exportHandlers({ studio, events }, new JobHost(home, launcher))
+    const handlers = createHandlers({ studio, events }, new JobHost(home, launcher))
     const out = join(home, 'morph.gif')
     const result = await handlers['morph.export'](
       v.parse(morphExportSchema, { runId, keyframes: [files[0], files[1]], out, frames: 5, size: 32 })
@@ -68,10 +68,10 @@ describe('exports in a job process', () => {
   })
 
   it('keeps the error code of a failure inside the job (unknown run → not_found)', async () => {
-    const handlers = exportHandlers({ studio, events: new EventHub() })
-    const err = await handlers['latent.map'](v.parse(latentMapSchema, { runId: 9999 })).catch(
-      (e: unknown) => e
-    )
+    const handlers = createHandlers({ studio, events: new EventHub() })
+    const err = await Promise.resolve(
+      handlers['latent.map'](v.parse(latentMapSchema, { runId: 9999 }))
+    ).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(StudioError)
     expect((err as StudioError).code).toBe('not_found')
   })

@@ -66,14 +66,15 @@ describe('import job', () => {
     const studio = openStudio({ home })
     try {
       const host = new JobHost(home)
-      const first = (await host.start('import', { paths: [dir], size: 8 }, () => {}).result) as {
+      const first = (await host.start('import', { jobId: 1, options: { paths: [dir], size: 8 } }, () => {})
+        .result) as {
         datasetId: number
       }
       const before = await loadTrainingData(studio, first.datasetId)
 
       await makeImageFolder(`${dir}/more`, 40, 64, 'jpeg')
       let job: ReturnType<JobHost['start']> | undefined = undefined
-      job = host.start('import', { paths: [dir], size: 8 }, (_name, p) => {
+      job = host.start('import', { jobId: 2, options: { paths: [dir], size: 8 } }, (_name, p) => {
         if ((p as ImportProgress).done > 6) job?.kill()
       })
       await expect(job.result).rejects.toBeInstanceOf(JobCrashedError)
@@ -82,7 +83,8 @@ describe('import job', () => {
       expect(studio.store.datasets.get(first.datasetId)?.imageCount).toBe(6)
       expect(studio.store.db.pragma('integrity_check', { simple: true })).toBe('ok')
       // And the next import finishes the job.
-      const again = (await host.start('import', { paths: [dir], size: 8 }, () => {}).result) as {
+      const again = (await host.start('import', { jobId: 1, options: { paths: [dir], size: 8 } }, () => {})
+        .result) as {
         imported: number
       }
       expect(again.imported).toBe(46)

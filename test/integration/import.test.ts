@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { JobControl } from '../../src/main/jobs/control'
+import { JobControl } from '../../src/shared/control'
 import {
   datasetImages,
   decodeForModel,
@@ -186,11 +186,11 @@ describe('cancellation', () => {
     const before = await loadTrainingData(s, r.datasetId)
     await makeImageFolder(join(dir, 'more'), 8, 20)
     const control = new JobControl()
-    const emit = (_: string, p: unknown) => {
-      if ((p as { done: number }).done > 8) control.apply('stop')
+    const onProgress = (p: { done: number }) => {
+      if (p.done > 8) control.apply('stop')
     }
     await expect(
-      importFolder(s, { paths: [dir], size: 8 }, { control, emit, poolWidth: 1 })
+      importFolder(s, { paths: [dir], size: 8 }, { control, onProgress, poolWidth: 1 })
     ).rejects.toMatchObject({
       code: 'cancelled'
     })

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { run as runCli } from '../../src/main/cli/main'
-import { corrupt } from '../../src/main/ml/noise'
+import { run as runCli } from '../../src/main/cli/aestudio'
+import { corrupt } from '../../src/engine/noise'
 import { importFolder } from '../../src/main/services/datasets'
-import { cleanImages, colorizeImages } from '../../src/main/services/restore'
+import { restoreImages } from '../../src/main/services/restore'
 import { openStudio, type Studio } from '../../src/main/services/studio'
 import { startTraining } from '../../src/main/services/training'
 
@@ -168,7 +168,7 @@ describe('colourisation', () => {
     })
     const files = await writeImages(join(home, 'grey'), grey, 1)
     const out = join(home, 'colourised')
-    const r = await colorizeImages(studio, { runId: colorRun, images: files, out })
+    const r = await restoreImages(studio, 'colorize', { runId: colorRun, images: files, out })
     expect(r.files).toHaveLength(12)
     let greyErr = 0
     let outErr = 0
@@ -206,20 +206,20 @@ describe('colourisation', () => {
 
   it('returns data URLs without a folder, and refuses the wrong run kind or a missing file in plain words', async () => {
     const [file] = await writeImages(join(home, 'one'), [shapeImage(3)])
-    const r = await colorizeImages(studio, { runId: colorRun, images: [file] })
+    const r = await restoreImages(studio, 'colorize', { runId: colorRun, images: [file] })
     expect(r.files).toEqual([])
     expect(r.images[0].input).toMatch(/^data:image\/png;base64,/)
     expect(r.images[0].output).toMatch(/^data:image\/png;base64,/)
     const input = await sharp(Buffer.from(r.images[0].input!.split(',')[1], 'base64')).metadata()
     expect(input.channels).toBe(1)
-    await expect(colorizeImages(studio, { runId: cleanRun, images: [file] })).rejects.toThrow(
+    await expect(restoreImages(studio, 'colorize', { runId: cleanRun, images: [file] })).rejects.toThrow(
       /is a denoising model; colourising images needs a colorize run/
     )
-    await expect(cleanImages(studio, { runId: colorRun, images: [file] })).rejects.toThrow(
+    await expect(restoreImages(studio, 'clean', { runId: colorRun, images: [file] })).rejects.toThrow(
       /cleaning images needs a denoising run/
     )
     await expect(
-      colorizeImages(studio, { runId: colorRun, images: [join(home, 'nope.png')] })
+      restoreImages(studio, 'colorize', { runId: colorRun, images: [join(home, 'nope.png')] })
     ).rejects.toMatchObject({ code: 'not_found' })
   })
 
@@ -275,7 +275,7 @@ describe('watermark removal', () => {
       originals.map((_, i) => markedBytes.subarray(i * per, (i + 1) * per))
     )
     const out = join(home, 'cleaned')
-    const r = await cleanImages(studio, { runId: cleanRun, images: files, out })
+    const r = await restoreImages(studio, 'clean', { runId: cleanRun, images: files, out })
     let before = 0
     let after = 0
     for (let i = 0; i < originals.length; i++) {

@@ -2,12 +2,12 @@
 // sweep.progress and the runs' training.* events relayed to the EventHub; and a sweep stopped part way.
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { sweepHandlers } from '../../src/main/handlers/sweep'
+import { createHandlers } from '../../src/main/handlers/index'
 import { JobHost } from '../../src/main/jobs/host'
 import { EventHub } from '../../src/main/rpc/events'
 import { importFolder } from '../../src/main/services/datasets'
 import { openStudio, type Studio } from '../../src/main/services/studio'
-import { isAlive } from '../../src/main/services/training'
+import { isAlive } from '../../src/main/util/process'
 import { parseTrainConfig } from '../../src/shared/config'
 import type { Sweep, SweepProgress } from '../../src/shared/contract/sweep'
 import { makeImageFolder } from '../helpers/images'
@@ -29,7 +29,7 @@ async function setup() {
   const events = new EventHub()
   const seen: { name: string; payload: unknown }[] = []
   events.subscribe((name, payload) => void seen.push({ name, payload }))
-  const handlers = sweepHandlers({ studio, events }, new JobHost(home))
+  const handlers = createHandlers({ studio, events }, new JobHost(home))
   /** Resolves with the first sweep.progress (past or future) that matches. */
   const progress = (pred: (p: SweepProgress) => boolean, timeout = 60_000) =>
     new Promise<SweepProgress>((resolve, reject) => {
@@ -73,9 +73,23 @@ describe('sweeps in job processes', () => {
   })
 
   it('stops part way: the running job stops, no further size starts, and finished sizes stay', async () => {
-    const { studio, datasetId, handlers, progress } = await setup()
+    const { studio, datasetId, handlers, progress, seen } = await setup()
     const started = await handlers['sweep.start']({ datasetId, config: config(400), latents: [2, 4, 8] })
     const first = await progress((p) => p.runStatus === 'running')
+    // A sweep's run is an ordinary run of the one training host: Pause and Resume work on it.
+    const runId = first.runId!
+    const statusOf = (status: string) =>
+      seen.some(
+        (e) =>
+          e.name === 'training.status' &&
+          (e.payload as { runId: number; status: string }).runId === runId &&
+          (e.payload as { status: string }).status === status
+      )
+    await handlers['training.pause']({ runId })
+    await expect.poll(() => studio.store.runs.get(runId)!.status, { timeout: 30_000 }).toBe('paused')
+    expect(statusOf('paused')).toBe(true)
+    await handlers['training.resume']({ runId })
+    await expect.poll(() => studio.store.runs.get(runId)!.status, { timeout: 30_000 }).toBe('running')
     await handlers['sweep.stop']({ sweepId: started.id })
     const last = await progress((p) => p.sweep.status !== 'running')
     expect(last.sweep.status).toBe('stopped')
@@ -86,10 +100,13 @@ describe('sweeps in job processes', () => {
   })
 
   it('marks a sweep interrupted when the process that ran it is gone', async () => {
-    const { studio, datasetId } = await setup()
+    const { studio, datasetId, handlers } = await setup()
+    // A sweep row left 'running' by a process that died (a pid no process has).
     const s = studio.store.sweeps.create(datasetId, config(1), [2], 2 ** 22 + 12345)
     expect(isAlive(2 ** 22 + 12345)).toBe(false)
-    expect(studio.store.sweeps.markOrphansInterrupted(isAlive)).toEqual([s.id])
-    expect(studio.store.sweeps.get(s.id)!.status).toBe('interrupted')
+    expect(studio.store.sweeps.get(s.id)!.status).toBe('running')
+    // Asking through the contract is what notices it.
+    expect(await handlers['sweep.get']({ sweepId: s.id })).toMatchObject({ id: s.id, status: 'interrupted' })
+    expect((await handlers['sweep.list']()).find((x) => x.id === s.id)?.status).toBe('interrupted')
   })
 })

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { run } from '../../src/main/cli/main'
+import { run } from '../../src/main/cli/aestudio'
 import * as tf from '@tensorflow/tfjs'
-import { encodeImages } from '../../src/main/exports/model-ops'
+import { encodeImages } from '../../src/engine/model-ops'
 import { importFolder, loadTrainingData } from '../../src/main/services/datasets'
 import { openStudio, type Studio } from '../../src/main/services/studio'
 import {
@@ -18,7 +18,8 @@ import {
   sweepGrid,
   validationMse
 } from '../../src/main/services/sweep'
-import { InProcessTrainingHost, loadRunModel } from '../../src/main/services/training'
+import { loadRunModel } from '../../src/main/services/run-models'
+import { InProcessTrainingHost } from '../../src/main/services/training'
 import type { Sweep, SweepProgress } from '../../src/shared/contract/sweep'
 import { makeImageFolder } from '../helpers/images'
 

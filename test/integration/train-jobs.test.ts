@@ -1,7 +1,8 @@
 // Training through the app's path: handlers → JobHost → a forked job process, events relayed to the EventHub.
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { trainingHandlers } from '../../src/main/handlers/training'
+import type { Emit } from '../../src/shared/contract/index'
+import { createHandlers } from '../../src/main/handlers/index'
 import { JobHost, type JobHandle } from '../../src/main/jobs/host'
 import type { JobKind } from '../../src/main/jobs/protocol'
 import { EventHub } from '../../src/main/rpc/events'
@@ -14,12 +15,8 @@ import { tempDir } from '../helpers/tmp'
 /** A JobHost that remembers its jobs, so the test can kill one like a crash would. */
 class RecordingHost extends JobHost {
   readonly handles: JobHandle[] = []
-  override start(
-    kind: JobKind,
-    params: unknown,
-    onEvent: (name: string, payload: unknown) => void
-  ): JobHandle {
-    const h = super.start(kind, params, onEvent)
+  override start(kind: JobKind, params: unknown, emit: Emit): JobHandle {
+    const h = super.start(kind, params, emit)
     this.handles.push(h)
     return h
   }
@@ -48,7 +45,7 @@ async function setup() {
   events.subscribe((name, payload) => void seen.push({ name, payload: payload as Record<string, unknown> }))
   const jobs = new RecordingHost(home)
   jobHost = jobs
-  const handlers = trainingHandlers({ studio, events }, jobs)
+  const handlers = createHandlers({ studio, events }, jobs)
   /** The first event from index `from` of `seen` on (past or future) that matches. */
   const waitFor = (pred: (e: (typeof seen)[number]) => boolean, from = 0, timeout = 60_000) =>
     new Promise<(typeof seen)[number]>((resolve, reject) => {

@@ -3,12 +3,12 @@
 // one exactly (the VAE's sampling and the denoiser's noise are seeded from the saved RNG).
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../../src/main/ml/backends'
-import { captureState, restoreState } from '../../src/main/ml/checkpoint'
-import { trainLoop, type EpochReport } from '../../src/main/ml/loop'
-import { buildModel } from '../../src/main/ml/models/index'
-import { Rng, type RngState } from '../../src/main/ml/rng'
-import type { Autoencoder } from '../../src/main/ml/types'
+import { initBackend } from '../../src/main/backends/activate'
+import { captureState, restoreState } from '../../src/engine/checkpoint'
+import { trainLoop, type EpochReport } from '../../src/engine/loop'
+import { buildModel } from '../../src/engine/models/index'
+import { Rng, type RngState } from '../../src/engine/rng'
+import type { Autoencoder } from '../../src/engine/autoencoder'
 import { modelKinds, parseTrainConfig, type ModelKind, type TrainConfig } from '../../src/shared/config'
 
 beforeAll(async () => {
@@ -75,7 +75,16 @@ async function train(c: TrainConfig, startEpoch = 0, from?: Snapshot): Promise<T
     rng = Rng.fromState(from.rng)
   }
   const epochs: EpochReport[] = []
-  await trainLoop({ model, optimizer, data, config: c, rng, startEpoch, onEpoch: (e) => void epochs.push(e) })
+  await trainLoop({
+    model,
+    optimizer,
+    data,
+    config: c,
+    rng,
+    startEpoch,
+    onEpoch: (e) => void epochs.push(e),
+    residentBytes: () => 0
+  })
   return { model, optimizer, rng, epochs }
 }
 

@@ -2,9 +2,10 @@
 // them for the denoiser.
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../../src/main/ml/backends'
-import { buildModel } from '../../src/main/ml/models/index'
-import { PREVIEW_COUNT, renderPreview } from '../../src/main/ml/preview'
+import { initBackend } from '../../src/main/backends/activate'
+import { buildModel } from '../../src/engine/models/index'
+import { PREVIEW_COUNT, previewRows } from '../../src/engine/preview'
+import { previewPng } from '../../src/main/services/training-preview'
 import { parseTrainConfig } from '../../src/shared/config'
 
 beforeAll(async () => {
@@ -25,7 +26,7 @@ describe('preview grid', () => {
       const net = buildModel(config)
       const count = 11 // more than a grid shows
       const pixels = pixelsOf(count, channels)
-      const png = await renderPreview(net, { pixels, count, size, channels }, config)
+      const png = await previewPng(await previewRows(net, { pixels, count, size, channels }, config))
       net.dispose()
       expect((await sharp(png).metadata()).channels).toBe(channels)
       const image = sharp(png)
@@ -52,7 +53,7 @@ describe('preview grid', () => {
     const config = parseTrainConfig({ model: 'conv', size, channels: 3, latent: 4 })
     const net = buildModel(config)
     await expect(
-      renderPreview(net, { pixels: new Uint8Array(), count: 0, size, channels: 3 }, config)
+      previewRows(net, { pixels: new Uint8Array(), count: 0, size, channels: 3 }, config)
     ).rejects.toThrow(/No images/)
     net.dispose()
   })

@@ -5,10 +5,12 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runTraining } from '../../src/main/jobs/train-job'
-import { readCheckpoint, sha256 } from '../../src/main/ml/checkpoint'
-import { buildModel } from '../../src/main/ml/models/index'
-import type { Autoencoder } from '../../src/main/ml/types'
+import { runTraining } from '../../src/main/services/training-run'
+import { readCheckpoint } from '../../src/main/services/run-files'
+import { loadRunModel } from '../../src/main/services/run-models'
+import { sha256 } from '../../src/main/util/hash'
+import { buildModel } from '../../src/engine/models/index'
+import type { Autoencoder } from '../../src/engine/autoencoder'
 import { importFolder } from '../../src/main/services/datasets'
 import { openStudio, type Studio } from '../../src/main/services/studio'
 import {
@@ -16,7 +18,6 @@ import {
   evalRun,
   InProcessTrainingHost,
   listRuns,
-  loadRunModel,
   resumeRun,
   startTraining
 } from '../../src/main/services/training'
@@ -24,7 +25,7 @@ import type { TrainConfigInput } from '../../src/shared/config'
 import type { TrainingEpoch } from '../../src/shared/contract/training'
 import { makeImageFolder } from '../helpers/images'
 import { tempDir } from '../helpers/tmp'
-import { JobControl } from '../../src/main/jobs/control'
+import { JobControl } from '../../src/shared/control'
 
 const EPOCH_KEYS = [
   'epoch',
@@ -208,7 +209,10 @@ describe('training service', () => {
     model.dispose()
 
     await expect(evalRun(studio, 999, folder)).rejects.toThrow(/Run 999 was not found/)
-    await expect(evalRun(studio, run.id, join(home, 'nothing-here'))).rejects.toThrow()
+    await expect(evalRun(studio, run.id, join(home, 'nothing-here'))).rejects.toMatchObject({
+      code: 'not_found',
+      message: `${join(home, 'nothing-here')} does not exist.`
+    })
     expect(deleteRun(studio, run.id)).toBe(true)
     expect(studio.store.runs.get(run.id)).toBeUndefined()
     expect(() => readdirSync(join(home, 'runs', String(run.id)))).toThrow(/ENOENT/)

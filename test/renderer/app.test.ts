@@ -28,30 +28,21 @@ vi.mock('chart.js', () => {
 import App from '../../src/renderer/src/App.vue'
 import { provideApi } from '../../src/renderer/src/studio'
 import { fakeApi } from './fake-api'
+import { appInfo, settings } from './fixtures'
 
-const info = {
-  name: 'Autoencoder Studio',
-  version: '0.1.0',
-  dataDir: '/data',
+const info = appInfo({
   backends: [
     { name: 'tensorflow', available: false, detail: 'not installed' },
     { name: 'wasm', available: true, detail: 'WebAssembly with SIMD' }
   ]
-}
-const settings = {
-  latent: 32,
-  size: 64,
-  backend: 'auto',
-  theme: 'system',
-  dataDir: '/data',
-  dataDirHint: 'Set AESTUDIO_HOME.'
-}
+})
+const prefs = settings({ dataDirHint: 'Set AESTUDIO_HOME.' })
 
 describe('the studio window', () => {
   it('shows every screen with an empty state that says what to do next, and tabs work from the keyboard', async () => {
     const fake = fakeApi({
       'app.info': () => info,
-      'settings.get': () => settings,
+      'settings.get': () => prefs,
       'datasets.list': () => [],
       'runs.list': () => []
     })
@@ -104,7 +95,7 @@ describe('the studio window', () => {
   it('follows native menu commands: Preferences opens Settings, Export GIF opens Morph', async () => {
     const fake = fakeApi({
       'app.info': () => info,
-      'settings.get': () => settings,
+      'settings.get': () => prefs,
       'datasets.list': () => [],
       'runs.list': () => []
     })

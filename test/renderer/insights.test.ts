@@ -5,25 +5,13 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import InsightsView from '../../src/renderer/src/views/InsightsView.vue'
 import { useInsightsStore } from '../../src/renderer/src/stores/insights'
 import { provideApi } from '../../src/renderer/src/studio'
-import type { CompressionReport, PcaBaseline } from '../../src/shared/contract/insights'
+import type { CompressionMeasure, CompressionReport, PcaBaseline } from '../../src/shared/contract/insights'
 import { fakeApi } from './fake-api'
+import { run, trainConfig } from './fixtures'
 
-const run = (id: number, epochsDone: number) => ({
-  id,
-  datasetId: 1,
-  status: 'done',
-  model: 'conv',
-  config: { latent: 4 },
-  backend: 'wasm',
-  backendNotes: [],
-  epochs: 2,
-  epochsDone,
-  bestValLoss: 0.01,
-  error: null,
-  createdAt: '2026-01-01T00:00:00Z',
-  startedAt: null,
-  finishedAt: null
-})
+/** A latent-4 run that has finished `epochsDone` of its 2 epochs. */
+const trained = (id: number, epochsDone: number) =>
+  run({ id, epochsDone, config: trainConfig({ latent: 4, epochs: 2 }) })
 
 const pca = (runId: number, aeMse = 0.01): PcaBaseline => ({
   runId,
@@ -42,7 +30,12 @@ const pca = (runId: number, aeMse = 0.01): PcaBaseline => ({
   checkpoint: { kind: 'best', epoch: 2 }
 })
 
-const measure = (bits: number, psnr: number | null) => ({ bits, bytes: bits / 8, mse: null, psnr })
+const measure = (bits: number, psnr: number | null): CompressionMeasure => ({
+  bits,
+  bytes: bits / 8,
+  mse: null,
+  psnr
+})
 const compression = (runId: number): CompressionReport => ({
   runId,
   latent: 4,
@@ -65,7 +58,7 @@ describe('Insights view', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
   it('says what to do when no run has finished an epoch, and asks nothing of the engine', async () => {
-    const fake = fakeApi({ 'runs.list': () => [run(1, 0)] })
+    const fake = fakeApi({ 'runs.list': () => [trained(1, 0)] })
     provideApi(fake.api)
     const w = mount(InsightsView)
     await flushPromises()
@@ -75,9 +68,9 @@ describe('Insights view', () => {
 
   it('shows the eigenfaces, PCA beside the autoencoder, and the compression table', async () => {
     const fake = fakeApi({
-      'runs.list': () => [run(3, 2)],
-      'insights.pca': (i: { runId: number }) => pca(i.runId),
-      'insights.compression': (i: { runId: number }) => compression(i.runId)
+      'runs.list': () => [trained(3, 2)],
+      'insights.pca': (i) => pca(i.runId),
+      'insights.compression': (i) => compression(i.runId)
     })
     provideApi(fake.api)
     const w = mount(InsightsView)
@@ -101,13 +94,13 @@ describe('Insights view', () => {
 
   it('shows each failure in plain words where it happened, and the other part still', async () => {
     const fake = fakeApi({
-      'runs.list': () => [run(3, 2)],
+      'runs.list': () => [trained(3, 2)],
       'insights.pca': () => {
         throw Object.assign(new Error('PCA on 1 training images has 0 components at most.'), {
           code: 'failed'
         })
       },
-      'insights.compression': (i: { runId: number }) => compression(i.runId)
+      'insights.compression': (i) => compression(i.runId)
     })
     provideApi(fake.api)
     const w = mount(InsightsView)
@@ -121,11 +114,11 @@ describe('Insights view', () => {
     let release!: () => void
     const held = new Promise<void>((r) => (release = r))
     const fake = fakeApi({
-      'insights.pca': async (i: { runId: number }) => {
+      'insights.pca': async (i) => {
         if (i.runId === 1) await held
         return pca(i.runId, i.runId === 1 ? 0.5 : 0.01)
       },
-      'insights.compression': (i: { runId: number }) => compression(i.runId)
+      'insights.compression': (i) => compression(i.runId)
     })
     provideApi(fake.api)
     const s = useInsightsStore()

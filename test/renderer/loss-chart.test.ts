@@ -42,16 +42,11 @@ vi.mock('chart.js', () => {
 
 import LossChart from '../../src/renderer/src/components/LossChart.vue'
 import { appendMetrics, emptyBuffers, seriesOf } from '../../src/renderer/src/stores/loss-series'
+import type { EpochMetrics } from '../../src/shared/contract/domain'
+import { epochMetrics } from './fixtures'
 
-const metric = (epoch: number, extra: Partial<{ kl: number; recon: number }> = {}) => ({
-  epoch,
-  loss: 1 / epoch,
-  recon: extra.recon ?? null,
-  kl: extra.kl ?? null,
-  valLoss: 1.1 / epoch,
-  imagesPerSecond: 30,
-  seconds: 1
-})
+const metric = (epoch: number, extra: Pick<Partial<EpochMetrics>, 'kl' | 'recon'> = {}) =>
+  epochMetrics({ epoch, loss: 1 / epoch, valLoss: 1.1 / epoch, ...extra })
 
 describe('LossChart', () => {
   beforeEach(() => (charts.created.length = 0))

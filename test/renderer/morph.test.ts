@@ -6,15 +6,10 @@ import MorphSlider from '../../src/renderer/src/components/MorphSlider.vue'
 import { LatestOnly } from '../../src/renderer/src/stores/latest-only'
 import { useMorphStore } from '../../src/renderer/src/stores/morph'
 import { provideApi } from '../../src/renderer/src/studio'
+import type { MorphFrame } from '../../src/shared/contract/viewers'
 import { fakeApi } from './fake-api'
-
-/** A promise the test resolves by hand, to hold a decode "in flight". */
-function deferred<T>() {
-  let resolve!: (v: T) => void
-  const promise = new Promise<T>((r) => (resolve = r))
-  return { promise, resolve }
-}
-const flush = () => new Promise((r) => setTimeout(r, 0))
+import { keyframe, morphExport, morphFrame } from './fixtures'
+import { deferred, flush } from './helpers'
 
 describe('MorphSlider', () => {
   it('emits the position on input, steps one frame per key and says where it is in words', async () => {
@@ -62,10 +57,10 @@ describe('morph store', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
   it('decodes the slider position live once two keyframes are chosen, dropping stale positions', async () => {
-    const gates: ReturnType<typeof deferred<{ dataUrl: string }>>[] = []
+    const gates: ReturnType<typeof deferred<MorphFrame>>[] = []
     const fake = fakeApi({
       'morph.frame': () => {
-        const d = deferred<{ dataUrl: string }>()
+        const d = deferred<MorphFrame>()
         gates.push(d)
         return d.promise
       }
@@ -75,11 +70,11 @@ describe('morph store', () => {
     s.setRun(4)
     s.seek(0.5)
     expect(fake.calls).toHaveLength(0) // no keyframes yet: nothing to decode
-    s.addKeyframe({ source: 1, label: 'a', url: null })
-    s.addKeyframe({ source: '/tmp/b.png', label: 'b', url: null })
+    s.addKeyframe(keyframe(1, 'a'))
+    s.addKeyframe(keyframe('/tmp/b.png', 'b'))
     expect(fake.calls).toHaveLength(1)
     for (const t of [0.6, 0.7, 0.8]) s.seek(t)
-    gates[0].resolve({ dataUrl: 'data:image/png;base64,AAA' })
+    gates[0].resolve(morphFrame({ dataUrl: 'data:image/png;base64,AAA', t: 0.5 }))
     await flush()
     expect(s.frame).toBe('data:image/png;base64,AAA')
     expect(fake.calls.map((c) => (c.input as { t: number }).t)).toEqual([0.5, 0.8])
@@ -88,23 +83,21 @@ describe('morph store', () => {
       keyframes: [1, '/tmp/b.png'],
       interp: 'slerp'
     })
-    gates[1].resolve({ dataUrl: 'data:image/png;base64,BBB' })
+    gates[1].resolve(morphFrame({ dataUrl: 'data:image/png;base64,BBB', t: 0.8 }))
     await flush()
     expect(s.frame).toBe('data:image/png;base64,BBB')
     expect(s.frameMs).not.toBeNull()
   })
 
   it('exports with the chosen options and reports a failure next to the button', async () => {
-    const fake = fakeApi({ 'morph.export': () => ({ file: '/data/exports/m.gif', frames: 46 }) })
+    const written = morphExport({ file: '/data/exports/m.gif', frames: 46 })
+    const fake = fakeApi({ 'morph.export': () => written })
     provideApi(fake.api)
     const s = useMorphStore()
     await s.exportGif('/data/exports/m.gif')
     expect(s.exportError).toMatch(/two keyframes/)
     s.setRun(2)
-    s.keyframes = [
-      { source: 1, label: 'a', url: null },
-      { source: 2, label: 'b', url: null }
-    ]
+    s.keyframes = [keyframe(1, 'a'), keyframe(2, 'b')]
     s.options.frames = 24
     await s.exportGif('/home/me/m.gif')
     expect(fake.calls.at(-1)).toMatchObject({
@@ -119,7 +112,7 @@ describe('morph store', () => {
         out: '/home/me/m.gif'
       }
     })
-    expect(s.exported).toEqual({ file: '/data/exports/m.gif', frames: 46 })
+    expect(s.exported).toEqual(written)
     fake.handlers['morph.export'] = () => {
       throw new Error('The run has no checkpoint yet.')
     }

@@ -5,30 +5,22 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import RestoreView from '../../src/renderer/src/views/RestoreView.vue'
 import { restoreKindOf, useRestoreStore } from '../../src/renderer/src/stores/restore'
 import { provideApi } from '../../src/renderer/src/studio'
+import type { ModelKind } from '../../src/shared/config'
+import type { RestoreResult } from '../../src/shared/contract/restore'
 import { fakeApi } from './fake-api'
+import { keyframe, restoreResult, restoredImage, run, trainConfig } from './fixtures'
+import { deferred } from './helpers'
 
-function deferred<T>() {
-  let resolve!: (v: T) => void
-  const promise = new Promise<T>((r) => (resolve = r))
-  return { promise, resolve }
-}
-const k = (source: number | string) => ({ source, label: String(source), url: null })
-const result = (image: number | string, tag: string) => ({
-  runId: 1,
-  kind: 'colorize',
-  size: 16,
-  files: [],
-  images: [{ image, name: String(image), input: `data:in-${tag}`, output: `data:out-${tag}` }]
-})
-const run = (id: number, model: string) => ({
-  id,
-  model,
-  datasetId: null,
-  status: 'done',
-  epochs: 2,
-  epochsDone: 2,
-  config: { latent: 8 }
-})
+const result = (image: number | string, tag: string) =>
+  restoreResult({
+    images: [
+      restoredImage({ image, name: String(image), input: `data:in-${tag}`, output: `data:out-${tag}` })
+    ]
+  })
+
+/** A finished latent-8 run of the given kind, its dataset since deleted. */
+const trained = (id: number, model: ModelKind) =>
+  run({ id, datasetId: null, config: trainConfig({ model, latent: 8 }) })
 
 describe('restore store', () => {
   beforeEach(() => setActivePinia(createPinia()))
@@ -41,9 +33,9 @@ describe('restore store', () => {
     provideApi(fake.api)
     const s = useRestoreStore()
     s.setRun({ id: 1, model: 'colorize' })
-    s.add(k(1))
-    s.add(k(1)) // once only
-    s.add(k('/tmp/a.png'))
+    s.add(keyframe(1))
+    s.add(keyframe(1)) // once only
+    s.add(keyframe('/tmp/a.png'))
     await s.restore()
     expect(fake.calls.at(-1)).toEqual({
       name: 'restore.colorize',
@@ -60,10 +52,10 @@ describe('restore store', () => {
   })
 
   it('says what is missing in plain words, shows errors, and never lets an old answer win', async () => {
-    const gates: ReturnType<typeof deferred<unknown>>[] = []
+    const gates: ReturnType<typeof deferred<RestoreResult>>[] = []
     const fake = fakeApi({
       'restore.colorize': () => {
-        const d = deferred<unknown>()
+        const d = deferred<RestoreResult>()
         gates.push(d)
         return d.promise
       }
@@ -80,7 +72,7 @@ describe('restore store', () => {
     expect(s.error).toMatch(/Add at least one image/)
     expect(fake.calls).toHaveLength(0)
 
-    s.add(k('/a.png'))
+    s.add(keyframe('/a.png'))
     const first = s.restore()
     const second = s.restore()
     gates[1].resolve(result('/a.png', 'new'))
@@ -101,7 +93,7 @@ describe('Restore view', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
   it('says what to train when there is no colorize or denoising run', async () => {
-    provideApi(fakeApi({ 'runs.list': () => [run(1, 'conv')] }).api)
+    provideApi(fakeApi({ 'runs.list': () => [trained(1, 'conv')] }).api)
     const w = mount(RestoreView)
     await flushPromises()
     expect(w.text()).toContain('No colourisation or cleaning model yet')
@@ -109,7 +101,7 @@ describe('Restore view', () => {
 
   it('colourises typed paths and shows input and output side by side', async () => {
     const fake = fakeApi({
-      'runs.list': () => [run(1, 'conv'), run(5, 'colorize')],
+      'runs.list': () => [trained(1, 'conv'), trained(5, 'colorize')],
       'restore.colorize': () => result('/photos/old.png', 'x')
     })
     provideApi(fake.api)

@@ -4,29 +4,30 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiError } from '../../src/renderer/src/api/client'
 import { useRunsStore } from '../../src/renderer/src/stores/runs'
 import { provideApi } from '../../src/renderer/src/studio'
+import type { Run } from '../../src/shared/contract/domain'
 import { fakeApi } from './fake-api'
+import { epochMetrics, run } from './fixtures'
 
 const metrics = (n: number, withVal: boolean) =>
-  Array.from({ length: n }, (_, i) => ({
-    epoch: i + 1,
-    loss: 1 / (i + 1),
-    recon: null,
-    kl: null,
-    valLoss: withVal ? 2 / (i + 1) : null,
-    imagesPerSecond: 10,
-    seconds: 1
-  }))
+  Array.from({ length: n }, (_, i) =>
+    epochMetrics({
+      epoch: i + 1,
+      loss: 1 / (i + 1),
+      valLoss: withVal ? 2 / (i + 1) : null,
+      imagesPerSecond: 10
+    })
+  )
 
 describe('runs store', () => {
   let fake: ReturnType<typeof fakeApi>
-  let runs: { id: number }[]
+  let runs: Run[]
   beforeEach(() => {
     setActivePinia(createPinia())
-    runs = [{ id: 2 }, { id: 1 }]
+    runs = [run({ id: 2 }), run({ id: 1 })]
     fake = fakeApi({
       'runs.list': () => runs,
-      'runs.metrics': ({ runId }: { runId: number }) => metrics(runId === 1 ? 3 : 2, runId === 1),
-      'runs.delete': ({ runId }: { runId: number }) => {
+      'runs.metrics': ({ runId }) => metrics(runId === 1 ? 3 : 2, runId === 1),
+      'runs.delete': ({ runId }) => {
         runs = runs.filter((r) => r.id !== runId)
         return true
       },

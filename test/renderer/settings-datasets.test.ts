@@ -5,17 +5,9 @@ import { ApiError } from '../../src/renderer/src/api/client'
 import { useDatasetsStore } from '../../src/renderer/src/stores/datasets'
 import { applyTheme, useSettingsStore } from '../../src/renderer/src/stores/settings'
 import { provideApi } from '../../src/renderer/src/studio'
+import type { CallInput } from '../../src/shared/contract/index'
 import { fakeApi } from './fake-api'
-
-const settings = (extra = {}) => ({
-  latent: 32,
-  size: 64,
-  backend: 'auto',
-  theme: 'system',
-  dataDir: '/data',
-  dataDirHint: 'AESTUDIO_HOME',
-  ...extra
-})
+import { dataset, datasetImage, importResult, sampleSet, settings } from './fixtures'
 
 describe('settings store', () => {
   beforeEach(() => {
@@ -24,7 +16,7 @@ describe('settings store', () => {
   })
 
   it('applies the theme at once: an explicit choice sets data-theme, "system" leaves it to the OS', async () => {
-    const fake = fakeApi({ 'settings.get': () => settings(), 'settings.update': (p: object) => settings(p) })
+    const fake = fakeApi({ 'settings.get': () => settings(), 'settings.update': (patch) => settings(patch) })
     provideApi(fake.api)
     const s = useSettingsStore()
     await s.load()
@@ -58,29 +50,21 @@ describe('settings store', () => {
 describe('datasets store', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
-  const dataset = {
-    id: 1,
-    name: 'faces',
-    source: '/p',
-    size: 32,
-    channels: 3,
-    fit: 'cover',
-    imageCount: 10_000
-  }
-  const page = ({ offset, limit }: { offset: number; limit: number }) => ({
+  const faces = dataset({ source: '/p', imageCount: 10_000 })
+  const page = ({ offset = 0, limit = 100 }: CallInput<'datasets.images'>) => ({
     total: 10_000,
-    items: Array.from({ length: limit }, (_, k) => ({
-      id: offset + k + 1,
-      relPath: `img${offset + k}.png`,
-      split: 'train',
-      excluded: false,
-      thumb: `datasets/1/thumbs/${offset + k}.webp`
-    }))
+    items: Array.from({ length: limit }, (_, k) =>
+      datasetImage({
+        id: offset + k + 1,
+        relPath: `img${offset + k}.png`,
+        thumb: `datasets/1/thumbs/${offset + k}.webp`
+      })
+    )
   })
 
   it('fetches thumbnails a page at a time as the grid asks for them, once per page', async () => {
     const fake = fakeApi({
-      'datasets.list': () => [dataset],
+      'datasets.list': () => [faces],
       'datasets.images': page,
       'datasets.skipped': () => []
     })
@@ -100,7 +84,7 @@ describe('datasets store', () => {
 
   it('excludes an image at once and puts it back if the engine refuses', async () => {
     const fake = fakeApi({
-      'datasets.list': () => [dataset],
+      'datasets.list': () => [faces],
       'datasets.images': page,
       'datasets.skipped': () => [{ file: 'notes.txt', reason: 'not an image' }],
       'datasets.exclude': () => true
@@ -126,14 +110,9 @@ describe('datasets store', () => {
         fake.emit('datasets.progress', { done: 5, total: 10, rate: 50, etaSeconds: 0.1 })
         expect(s.progress).toEqual({ done: 5, total: 10, rate: 50, etaSeconds: 0.1 })
         expect(s.importing).toBe(true)
-        return {
-          datasetId: 1,
-          imported: 9,
-          duplicates: 0,
-          skipped: [{ file: 'x.jpg', reason: 'empty file' }]
-        }
+        return importResult({ imported: 9, skipped: [{ file: 'x.jpg', reason: 'empty file' }] })
       },
-      'datasets.list': () => [dataset],
+      'datasets.list': () => [faces],
       'datasets.images': page,
       'datasets.skipped': () => [{ file: 'x.jpg', reason: 'empty file' }]
     })
@@ -152,9 +131,10 @@ describe('datasets store', () => {
 
   it('"Try sample images" imports the bundled set by its folder', async () => {
     const fake = fakeApi({
-      'samples.folder': () => ({ path: '/app/resources/samples', name: 'Fashion-MNIST', count: 300 }),
-      'datasets.import': () => ({ datasetId: 1, imported: 300, duplicates: 0, skipped: [] }),
-      'datasets.list': () => [dataset],
+      'samples.folder': () =>
+        sampleSet({ path: '/app/resources/samples', name: 'Fashion-MNIST', count: 300 }),
+      'datasets.import': () => importResult({ imported: 300, channels: 1 }),
+      'datasets.list': () => [faces],
       'datasets.images': page,
       'datasets.skipped': () => []
     })

@@ -4,16 +4,19 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 
 // happy-dom has no canvas: a stand-in Chart keeps the data it is given.
-const charts = vi.hoisted(() => ({ created: [] as { data: { datasets: { data: unknown[] }[] } }[] }))
+interface ChartData {
+  datasets: { data: unknown[] }[]
+}
+const charts = vi.hoisted(() => ({ created: [] as { data: ChartData }[] }))
 vi.mock('chart.js', () => {
   class Chart {
     static register = vi.fn()
-    data: unknown
+    data: ChartData
     update = vi.fn()
     destroy = vi.fn()
-    constructor(_canvas: unknown, config: { data: unknown }) {
+    constructor(_canvas: unknown, config: { data: ChartData }) {
       this.data = config.data
-      charts.created.push(this as never)
+      charts.created.push(this)
     }
   }
   const none = {}
@@ -32,22 +35,10 @@ vi.mock('chart.js', () => {
 import SweepView from '../../src/renderer/src/views/SweepView.vue'
 import { parseLatentList, useSweepStore } from '../../src/renderer/src/stores/sweep'
 import { provideApi } from '../../src/renderer/src/studio'
-import type { Sweep } from '../../src/shared/contract/sweep'
 import { fakeApi } from './fake-api'
+import { dataset, sweep, sweepExport, sweepGrid } from './fixtures'
 
-const sweep = (over: Partial<Sweep> = {}): Sweep => ({
-  id: 5,
-  datasetId: 1,
-  config: { model: 'conv' } as Sweep['config'],
-  latents: [2, 4, 8],
-  results: [],
-  status: 'running',
-  error: null,
-  createdAt: '2026-01-01T00:00:00Z',
-  finishedAt: null,
-  ...over
-})
-const dataset = { id: 1, name: 'faces', size: 16, channels: 1 }
+const faces = dataset({ size: 16, channels: 1 })
 
 describe('sweep store', () => {
   beforeEach(() => setActivePinia(createPinia()))
@@ -62,7 +53,7 @@ describe('sweep store', () => {
     const fake = fakeApi({
       'sweep.start': () => sweep(),
       'sweep.list': () => [sweep()],
-      'sweep.grid': () => ({ dataUrl: 'data:grid', rows: ['original', 'latent 2'] })
+      'sweep.grid': () => sweepGrid({ dataUrl: 'data:grid', rows: ['original', 'latent 2'] })
     })
     provideApi(fake.api)
     const s = useSweepStore()
@@ -116,11 +107,11 @@ describe('Sweep view', () => {
       ]
     })
     const fake = fakeApi({
-      'datasets.list': () => [dataset],
+      'datasets.list': () => [faces],
       'sweep.list': () => [finished],
       'sweep.get': () => finished,
-      'sweep.grid': () => ({ dataUrl: 'data:grid', rows: ['original', 'latent 8', 'latent 2'] }),
-      'sweep.export': (i: { out: string }) => ({ file: i.out, frames: 2, latents: [8, 2] })
+      'sweep.grid': () => sweepGrid({ dataUrl: 'data:grid', rows: ['original', 'latent 8', 'latent 2'] }),
+      'sweep.export': (i) => sweepExport({ file: i.out, frames: 2, latents: [8, 2] })
     })
     provideApi(fake.api)
     charts.created.length = 0

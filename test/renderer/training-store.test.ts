@@ -4,27 +4,25 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiError } from '../../src/renderer/src/api/client'
 import { useTrainingStore } from '../../src/renderer/src/stores/training'
 import { provideApi } from '../../src/renderer/src/studio'
+import type { Run } from '../../src/shared/contract/domain'
+import type { TrainingEpoch } from '../../src/shared/contract/training'
 import { fakeApi } from './fake-api'
+import { epochMetrics, run, trainConfig } from './fixtures'
 
-const run = (id: number, extra = {}) => ({
-  id,
-  datasetId: 1,
-  status: 'queued',
-  model: 'conv',
-  config: { latent: 16 },
-  backend: 'wasm',
-  backendNotes: [],
-  epochs: 2,
-  epochsDone: 0,
-  bestValLoss: null,
-  error: null,
-  createdAt: '2026-01-01T00:00:00Z',
-  startedAt: null,
-  finishedAt: null,
-  ...extra
-})
+/** A latent-16 run of 2 epochs on dataset 1, not started yet. */
+const queued = (overrides: Partial<Run> = {}) =>
+  run({
+    id: 7,
+    status: 'queued',
+    config: trainConfig({ latent: 16, epochs: 2 }),
+    epochsDone: 0,
+    bestValLoss: null,
+    startedAt: null,
+    finishedAt: null,
+    ...overrides
+  })
 
-const epoch = (runId: number, e: number, valLoss = 0.5 / e) => ({
+const epoch = (runId: number, e: number, valLoss = 0.5 / e): TrainingEpoch => ({
   runId,
   epoch: e,
   epochs: 2,
@@ -44,12 +42,12 @@ describe('training store', () => {
   beforeEach(() => {
     setActivePinia(createPinia())
     fake = fakeApi({
-      'training.start': () => run(7, { backend: null }),
-      'runs.get': () => run(7, { status: 'running', backend: 'wasm', startedAt: '2026-01-01T00:00:01Z' }),
-      'training.pause': () => run(7, { status: 'paused' }),
+      'training.start': () => queued({ backend: null }),
+      'runs.get': () => queued({ status: 'running', backend: 'wasm', startedAt: '2026-01-01T00:00:01Z' }),
+      'training.pause': () => queued({ status: 'paused' }),
       'runs.metrics': () => [
-        { epoch: 1, loss: 1, recon: 1, kl: null, valLoss: 1.2, imagesPerSecond: 1, seconds: 1 },
-        { epoch: 2, loss: 0.5, recon: 0.5, kl: null, valLoss: 0.6, imagesPerSecond: 1, seconds: 1 }
+        epochMetrics({ epoch: 1, loss: 1, recon: 1, valLoss: 1.2, imagesPerSecond: 1 }),
+        epochMetrics({ epoch: 2, loss: 0.5, recon: 0.5, valLoss: 0.6, imagesPerSecond: 1 })
       ],
       'runs.previews': () => [{ epoch: 2, file: 'runs/3/preview-2.png' }]
     })
@@ -152,7 +150,7 @@ describe('training store', () => {
 
   it('shows an existing run with its metrics so far, then keeps appending', async () => {
     const s = useTrainingStore()
-    await s.show(run(3, { status: 'running', epochsDone: 2 }) as never)
+    await s.show(queued({ id: 3, status: 'running', epochsDone: 2 }))
     expect(s.buffers.train.map((p) => p.x)).toEqual([1, 2])
     expect(s.previews).toHaveLength(1)
     fake.emit('training.epoch', epoch(3, 3))

@@ -2,7 +2,7 @@
 // moment (the Insights tab asks for PCA and compression together) must both get a working backend.
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
-import { initBackend } from '../../src/main/ml/backends'
+import { initBackend } from '../../src/main/backends/activate'
 
 describe('initBackend under concurrent callers', () => {
   it('starts the backend once and answers every caller', async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
-import { initBackend, probeBackends } from '../../src/main/ml/backends'
+import { initBackend, probeBackends } from '../../src/main/backends/activate'
 
 const installed = (pkg: string) => {
   try {
@@ -27,6 +27,8 @@ describe('initBackend', () => {
       expect(tf.getBackend()).toBe('wasm')
       expect(notes.find((n) => n.startsWith('tensorflow-gpu passed over'))).toMatch(/not installed/)
       expect(notes.find((n) => n.startsWith('tensorflow passed over'))).toMatch(/not installed/)
+      // No hardware GPU here: webgpu is passed over (no Vulkan loader, or only a software adapter).
+      expect(notes.find((n) => n.startsWith('webgpu passed over'))).toMatch(/Vulkan loader|software GPU/)
       expect(notes.some((n) => /^wasm: SIMD on, \d+ thread/.test(n))).toBe(true)
       // Our training kernel is registered with it.
       expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined()
@@ -49,6 +51,12 @@ describe('initBackend', () => {
   })
 
   it('probe lists every backend best first', () => {
-    expect(probeBackends().map((b) => b.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+    expect(probeBackends().map((b) => b.name)).toEqual([
+      'tensorflow-gpu',
+      'webgpu',
+      'tensorflow',
+      'wasm',
+      'cpu'
+    ])
   })
 })

@@ -6,14 +6,14 @@ import {
   captureState,
   decodeCheckpoint,
   encodeCheckpoint,
-  readCheckpoint,
   restoreState,
-  sha256,
   type CheckpointData
-} from '../../src/main/ml/checkpoint'
+} from '../../src/engine/checkpoint'
+import { readCheckpoint } from '../../src/main/services/run-files'
+import { sha256 } from '../../src/main/util/hash'
 import { writeFileAtomic } from '../../src/main/util/atomic-write'
-import { trainLoop } from '../../src/main/ml/loop'
-import { Rng } from '../../src/main/ml/rng'
+import { trainLoop } from '../../src/engine/loop'
+import { Rng } from '../../src/engine/rng'
 import { tempDir } from '../helpers/tmp'
 import { randomPixels, tinyConfig, tinyModel } from './loop-model'
 
@@ -36,7 +36,7 @@ async function trainedCheckpoint(): Promise<CheckpointData> {
     val: new Uint8Array(),
     valCount: 0
   }
-  await trainLoop({ model, optimizer, data, config, rng, startEpoch: 0 })
+  await trainLoop({ model, optimizer, data, config, rng, startEpoch: 0, residentBytes: () => 0 })
   const state = await captureState(model, optimizer)
   model.dispose()
   optimizer.dispose()

@@ -2,7 +2,7 @@
 // equal-quality JPEG search (the JPEG found meets the PSNR bound and one quality step lower does not).
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { codeBits, mse8, psnr, quantiseCodes } from '../../src/main/insights/compression'
+import { codeBits, mse8, psnr, quantiseCodes } from '../../src/main/insights/bits'
 import { equalQualityJpeg, jpegAt } from '../../src/main/insights/jpeg'
 import type { RawImage } from '../../src/main/exports/raw-image'
 import { shapeSvg } from '../helpers/images'

@@ -2,7 +2,7 @@
 // coefficient columns has eigenvalues σⱼ² exactly, so the error at k components is the sum of the discarded ones.
 import { describe, expect, it } from 'vitest'
 import { symmetricEigen } from '../../src/main/insights/eigen'
-import { explainedVariance, fitPca, pcaReconstructionMse } from '../../src/main/insights/pca'
+import { explainedVariance, fitPca, pcaReconstructionMse } from '../../src/main/insights/pca-exact'
 
 /** Rows of the normalised 8×8 Sylvester–Hadamard matrix: 8 orthonormal directions. */
 function hadamard(n: number): Float64Array[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { normalQuantile, observedAxis, planeCodes, priorAxis } from '../../src/main/exports/manifold'
+import { normalQuantile, observedAxis, planeCodes, priorAxis } from '../../src/engine/latent/plane'
 
 describe('manifold coordinates', () => {
   it('inverts the normal CDF at known points', () => {

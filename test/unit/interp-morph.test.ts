@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseTrainConfig } from '../../src/shared/config'
-import { morphCodes } from '../../src/main/exports/interp'
-import { decodeCodes, encodeImages } from '../../src/main/exports/model-ops'
-import { morphFrames } from '../../src/main/exports/morph'
+import { morphCodes } from '../../src/engine/latent/interp'
+import { decodeCodes, encodeImages } from '../../src/engine/model-ops'
+import { morphFrames } from '../../src/main/exports/morph-frames'
 import { scaleImage } from '../../src/main/exports/raw-image'
-import { buildModel } from '../../src/main/ml/models/index'
-import type { Autoencoder } from '../../src/main/ml/types'
+import { buildModel } from '../../src/engine/models/index'
+import type { Autoencoder } from '../../src/engine/autoencoder'
 
 const SIZE = 16
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pca2 } from '../../src/main/exports/pca'
+import { pca2 } from '../../src/engine/latent/pca-map'
 
 /** A seeded generator so the point cloud is the same on every run. */
 function rng(seed: number) {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { framePositions, lerp, morphCodes, pingPong, pointOnPath, slerp } from '../../src/main/exports/interp'
+import {
+  framePositions,
+  lerp,
+  morphCodes,
+  pingPong,
+  pointOnPath,
+  slerp
+} from '../../src/engine/latent/interp'
 
 const v = (...xs: number[]) => Float32Array.from(xs)
 const norm = (a: Float32Array) => Math.hypot(...a)

@@ -58,11 +58,17 @@ describe('utilityProcess job launcher', () => {
     expect(job.pid).toBe(4242)
     job.control('resume')
     expect(child.posted.at(-1)).toEqual({ type: 'control', action: 'resume' })
-    child.emit('message', { type: 'event', name: 'training.epoch', payload: { epoch: 1 } } satisfies FromJob)
+    child.emit('message', {
+      type: 'event',
+      name: 'training.preview',
+      payload: { runId: 1, epoch: 1, file: 'runs/1/previews/epoch-0001.png' }
+    } satisfies FromJob)
     child.emit('message', { type: 'done', result: { ok: 1 } } satisfies FromJob)
     child.emit('exit', 0)
     await expect(job.result).resolves.toEqual({ ok: 1 })
-    expect(events).toEqual([['training.epoch', { epoch: 1 }]])
+    expect(events).toEqual([
+      ['training.preview', { runId: 1, epoch: 1, file: 'runs/1/previews/epoch-0001.png' }]
+    ])
   })
 
   it('reports a crashed job process as JobCrashedError, so its run can be marked interrupted', async () => {

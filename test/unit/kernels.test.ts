@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../../src/main/ml/backends'
+import { initBackend } from '../../src/main/backends/activate'
 
 beforeAll(async () => {
   await initBackend('wasm')

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { expandImageSets } from '../../src/main/cli/commands/vector'
-import { applyVector, attributeVector, meanCode, norm, strengthSteps } from '../../src/main/latent-ops'
+import {
+  applyVector,
+  attributeVector,
+  meanCode,
+  norm,
+  strengthSteps
+} from '../../src/engine/latent/attribute'
 
 const f = (...v: number[]) => Float32Array.from(v)
 

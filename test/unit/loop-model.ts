@@ -2,7 +2,7 @@
 // models implement, trains in milliseconds on the cpu backend, and can be told to diverge.
 import * as tf from '@tensorflow/tfjs'
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from '../../src/shared/config'
-import type { Autoencoder, LossTerms } from '../../src/main/ml/types'
+import type { Autoencoder, LossTerms } from '../../src/engine/autoencoder'
 
 export interface TinyModel extends Autoencoder {
   /** From this many loss() calls on, the loss is NaN (to exercise the divergence guard). */

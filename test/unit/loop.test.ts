@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { JobControl } from '../../src/main/jobs/control'
-import { captureState, restoreState } from '../../src/main/ml/checkpoint'
+import { JobControl } from '../../src/shared/control'
+import { captureState, restoreState } from '../../src/engine/checkpoint'
 import {
   clipByGlobalNorm,
   NonFiniteLossError,
   trainLoop,
   type EpochReport,
   type LoopOptions
-} from '../../src/main/ml/loop'
-import { Rng } from '../../src/main/ml/rng'
+} from '../../src/engine/loop'
+import { Rng } from '../../src/engine/rng'
 import type { TrainConfigInput } from '../../src/shared/config'
 import { randomPixels, tinyConfig, tinyModel } from './loop-model'
 
@@ -53,7 +53,8 @@ function setup(over: Partial<TrainConfigInput> = {}, n = 20, valCount = 6) {
     config,
     rng: new Rng(config.seed),
     startEpoch: 0,
-    onEpoch: (r) => void epochs.push(r)
+    onEpoch: (r) => void epochs.push(r),
+    residentBytes: () => process.memoryUsage().rss
   }
   const dispose = () => {
     model.dispose()

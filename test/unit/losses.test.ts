@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { jacobianPenalty, klDivergence, l1Activity, reconstruction } from '../../src/main/ml/losses'
-import { corrupt } from '../../src/main/ml/noise'
-import { buildModel } from '../../src/main/ml/models'
-import { denseLayers } from '../../src/main/ml/models/dense'
+import { jacobianPenalty, klDivergence, l1Activity, reconstruction } from '../../src/engine/losses'
+import { corrupt } from '../../src/engine/noise'
+import { buildModel } from '../../src/engine/models'
+import { denseLayers } from '../../src/engine/models/dense'
 import { parseTrainConfig } from '../../src/shared/config'
-import { initBackend } from '../../src/main/ml/backends'
+import { initBackend } from '../../src/main/backends/activate'
 
 beforeAll(async () => {
   await initBackend('wasm')

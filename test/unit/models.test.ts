@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseTrainConfig, modelKinds, type TrainConfigInput } from '../../src/shared/config'
-import { buildModel, samplePrior } from '../../src/main/ml/models'
-import { modelInput } from '../../src/main/ml/loop'
-import type { Autoencoder } from '../../src/main/ml/types'
-import { initBackend } from '../../src/main/ml/backends'
+import { buildModel, samplePrior } from '../../src/engine/models'
+import { modelInput } from '../../src/engine/loop'
+import type { Autoencoder } from '../../src/engine/autoencoder'
+import { initBackend } from '../../src/main/backends/activate'
 
 // wasm with our training kernels: the cpu backend takes seconds per conv step even at 16×16.
 beforeAll(async () => {

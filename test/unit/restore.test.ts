@@ -3,11 +3,11 @@
 import * as tf from '@tensorflow/tfjs'
 import * as v from 'valibot'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../../src/main/ml/backends'
-import { modelInput } from '../../src/main/ml/loop'
-import { buildModel } from '../../src/main/ml/models'
-import { toGrey } from '../../src/main/ml/models/grey'
-import { corrupt } from '../../src/main/ml/noise'
+import { initBackend } from '../../src/main/backends/activate'
+import { modelInput } from '../../src/engine/loop'
+import { buildModel } from '../../src/engine/models'
+import { toGrey } from '../../src/engine/models/grey'
+import { corrupt } from '../../src/engine/noise'
 import { parseTrainConfig, trainConfigSchema } from '../../src/shared/config'
 
 beforeAll(async () => {

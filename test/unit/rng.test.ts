@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Rng } from '../../src/main/ml/rng'
+import { Rng } from '../../src/engine/rng'
 
 describe('seeded rng', () => {
   it('gives the same stream for the same seed and different streams for different seeds', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { dispatch } from '../../src/main/rpc/dispatch'
 import { EventHub } from '../../src/main/rpc/events'
-import { settingsHandlers } from '../../src/main/handlers/settings'
+import { createHandlers } from '../../src/main/handlers/index'
 import { getSettings, SETTINGS_DEFAULTS, updateSettings } from '../../src/main/services/settings'
 import { openStudio } from '../../src/main/services/studio'
 import { tempDir } from '../helpers/tmp'
@@ -51,7 +51,7 @@ describe('settings', () => {
     const events = new EventHub()
     const seen: unknown[] = []
     events.subscribe((name, payload) => seen.push({ name, payload }))
-    const handlers = settingsHandlers({ studio, events }) as never
+    const handlers = createHandlers({ studio, events })
     const bad = await dispatch(handlers, 'settings.update', { latent: 1000 })
     expect(bad).toMatchObject({ ok: false, error: { code: 'validation' } })
     if (!bad.ok) expect(bad.error.issues?.[0]).toMatch(/^latent: /)

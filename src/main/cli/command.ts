@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { StudioError } from '../services/errors'
+import { StudioError } from '../../shared/errors'
 
 /** Exit codes that mean something to scripts. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, interrupted: 130 } as const

@@ -67,10 +67,7 @@ export async function resolveDataset(
       valFraction
     },
     {
-      emit: (name, payload) => {
-        const p = payload as { done: number; total: number }
-        if (name === 'datasets.progress') progress.update(p.done, p.total)
-      }
+      onProgress: (p) => progress.update(p.done, p.total)
     }
   )
   progress.done()

@@ -1,5 +1,6 @@
-import type { ImportOptions, ImportProgress } from '../../shared/contract/datasets'
-import { JobHost, type JobHandle } from '../jobs/host'
+import type { ImportOptions } from '../../shared/contract/datasets'
+import type { JobHandle } from '../jobs/host'
+import type { ImportJobParams } from '../jobs/import-job'
 import {
   datasetImages,
   deleteDataset,
@@ -9,13 +10,13 @@ import {
   skippedFiles
 } from '../services/datasets'
 import type { ImportResult } from '../services/datasets'
-import type { HandlerContext } from './index'
+import type { HandlerContext } from './context'
 
 /**
  * Dataset calls. An import runs in a job process (sharp's decoding never touches this event loop); its
  * progress is pushed as 'datasets.progress' tagged with the job id, and cancelImport stops it cleanly.
  */
-export function datasetHandlers({ studio, events }: HandlerContext, host = new JobHost(studio.paths.home)) {
+export function datasetHandlers({ studio, events, jobs }: HandlerContext) {
   const running = new Map<number, JobHandle>()
   let nextJobId = 1
   return {
@@ -23,10 +24,7 @@ export function datasetHandlers({ studio, events }: HandlerContext, host = new J
     'datasets.get': ({ datasetId }: { datasetId: number }) => getDataset(studio, datasetId),
     'datasets.import': async (options: ImportOptions) => {
       const jobId = nextJobId++
-      const job = host.start('import', options, (name, payload) => {
-        if (name === 'datasets.progress')
-          events.emit('datasets.progress', { ...(payload as ImportProgress), jobId })
-      })
+      const job = jobs.start('import', { jobId, options } satisfies ImportJobParams, events.emit)
       running.set(jobId, job)
       try {
         return (await job.result) as ImportResult

@@ -1,5 +1,5 @@
 import { getSettings, updateSettings } from '../services/settings'
-import type { HandlerContext } from './index'
+import type { HandlerContext } from './context'
 
 /** Settings calls; a change is pushed to every window so the theme and defaults apply at once. */
 export const settingsHandlers = ({ studio, events }: HandlerContext) => ({

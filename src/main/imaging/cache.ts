@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { sha256 } from '../util/hash'
 import { closeSync, openSync, readSync } from 'node:fs'
 import type { Preprocessing } from './decode'
 
@@ -11,7 +11,7 @@ export const bytesPerImage = ({ size, channels }: Pick<Preprocessing, 'size' | '
  * the old one before the rows are committed, and a crash in between leaves the old rows with their old file.
  */
 export function pixelFileName(p: Preprocessing, slotHashes: readonly string[]): string {
-  const digest = createHash('sha256').update(slotHashes.join('\n')).digest('hex').slice(0, 20)
+  const digest = sha256(slotHashes.join('\n')).slice(0, 20)
   return `pixels-${p.size}x${p.size}x${p.channels}-${p.fit}-${digest}.bin`
 }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import sharp, { type Metadata } from 'sharp'
 import type { Fit } from '../../shared/contract/domain'
-import { StudioError } from '../services/errors'
+import { StudioError } from '../../shared/errors'
 import { SNIFF_BYTES, sniff } from './sniff'
 
 export interface Preprocessing {

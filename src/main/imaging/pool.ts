@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
-import type { JobControl } from '../jobs/control'
-import { StudioError } from '../services/errors'
+import type { JobControl } from '../../shared/control'
+import { StudioError } from '../../shared/errors'
 
 /**
  * Images decoded at once. sharp runs each decode on a libuv thread with one libvips thread (see

@@ -1,6 +1,6 @@
 import { opendir, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve, sep } from 'node:path'
-import { StudioError } from '../services/errors'
+import { StudioError } from '../../shared/errors'
 
 /** A regular file found by the scan, with what the incremental import compares. */
 export interface ScannedFile {

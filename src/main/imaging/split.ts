@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { sha256 } from '../util/hash'
 
 /**
  * Picks the validation images: the `round(n × fraction)` images (at least one when there are two or more and
@@ -14,7 +14,7 @@ export function chooseValidation(
   if (fraction <= 0 || n < 2) return new Set()
   const count = Math.min(n - 1, Math.max(1, Math.round(n * fraction)))
   const ranked = contentHashes
-    .map((h) => ({ h, key: createHash('sha256').update(`${seed}:${h}`).digest('hex') }))
+    .map((h) => ({ h, key: sha256(`${seed}:${h}`) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   return new Set(ranked.slice(0, count).map((r) => r.h))
 }

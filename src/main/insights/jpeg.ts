@@ -1,7 +1,7 @@
 /** The smallest JPEG that is at least as faithful as a given PSNR, by binary search over sharp's quality. */
 import sharp from 'sharp'
 import type { RawImage } from '../exports/raw-image'
-import { mse8, psnr } from './compression'
+import { mse8, psnr } from './bits'
 
 export interface JpegAtQuality {
   quality: number

@@ -1,9 +1,16 @@
 // Entry of a job process. Runs under Electron's utilityProcess (messages on process.parentPort) or Node's
 // child_process.fork (process.send / process.on('message')), and runs exactly one job.
+import { JobControl } from '../../shared/control'
 import { openStudio } from '../services/studio'
-import { jobKinds } from './context'
-import { JobControl } from './control'
-import type { FromJob, ToJob } from './protocol'
+import type { FromJob, JobKind, ToJob } from './protocol'
+import type { JobFn } from './job-context'
+
+/** Loaded lazily, so an import job never loads TensorFlow.js and a training job never loads the importer. */
+const jobKinds: Record<JobKind, () => Promise<JobFn>> = {
+  import: async () => (await import('./import-job')).importJob,
+  train: async () => (await import('./train-job')).trainJob,
+  call: async () => (await import('./call-job')).callJob
+}
 
 interface ParentPort {
   on(event: 'message', fn: (e: { data: unknown }) => void): void

@@ -2,9 +2,10 @@ import { fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { isErrorCode } from '../../shared/contract/define'
-import { StudioError } from '../services/errors'
-import type { FromJob, JobAction, JobKind, ToJob } from './protocol'
+import type { JobAction } from '../../shared/control'
+import { isErrorCode, relayEvent, type Emit } from '../../shared/contract/index'
+import { StudioError } from '../../shared/errors'
+import type { FromJob, JobKind, ToJob } from './protocol'
 
 /** The parent's view of a job process, whatever started it. */
 export interface JobProcess {
@@ -71,6 +72,8 @@ export class JobCrashedError extends Error {
 
 /** Runs jobs in their own processes so the owner's event loop never does heavy work. */
 export class JobHost {
+  private readonly live = new Set<JobProcess>()
+
   constructor(
     private readonly home: string,
     private readonly launcher?: JobLauncher
@@ -80,12 +83,14 @@ export class JobHost {
     return (this.launcher ?? defaultLauncher)()
   }
 
-  start(kind: JobKind, params: unknown, onEvent: (name: string, payload: unknown) => void): JobHandle {
+  /** Starts a job; its events go to `emit` as they come. */
+  start(kind: JobKind, params: unknown, emit: Emit): JobHandle {
     const proc = this.launch()
+    this.live.add(proc)
     let settled = false
     const result = new Promise<unknown>((resolve, reject) => {
       proc.onMessage((msg) => {
-        if (msg.type === 'event') onEvent(msg.name, msg.payload)
+        if (msg.type === 'event') relayEvent(emit, msg)
         else if (msg.type === 'done') {
           settled = true
           resolve(msg.result)
@@ -99,6 +104,7 @@ export class JobHost {
         }
       })
       proc.onExit((code, signal) => {
+        this.live.delete(proc)
         if (!settled) reject(new JobCrashedError(code, signal))
       })
     })
@@ -112,5 +118,15 @@ export class JobHost {
       kill: () => proc.kill(),
       result
     }
+  }
+
+  /** Kills every job still running (the app quitting): their runs are marked interrupted by their owners. */
+  killAll(): void {
+    for (const proc of this.live) proc.kill()
+  }
+
+  /** Jobs whose processes have not exited yet. */
+  get running(): number {
+    return this.live.size
   }
 }

@@ -8,16 +8,11 @@ import {
   type CallParsed,
   type CallResult
 } from '../../shared/contract/index'
-import { StudioError } from '../services/errors'
+import { StudioError } from '../../shared/errors'
+import { describeIssues } from '../../shared/validation'
 
 export type Handler<K extends CallName> = (input: CallParsed<K>) => Promise<CallOutput<K>> | CallOutput<K>
 export type Handlers = { [K in CallName]: Handler<K> }
-
-const describeIssues = (issues: readonly v.BaseIssue<unknown>[]): string[] =>
-  issues.map((i) => {
-    const path = i.path?.map((p) => String(p.key)).join('.')
-    return path ? `${path}: ${i.message}` : i.message
-  })
 
 export function toCallError(err: unknown): CallError {
   if (err instanceof StudioError) return { code: err.code, message: err.message }
@@ -34,7 +29,7 @@ export function toCallError(err: unknown): CallError {
  * schema, runs the handler, and turns any failure into a typed error instead of a thrown exception.
  */
 export async function dispatch(
-  handlers: Handlers,
+  handlers: Partial<Handlers>,
   name: unknown,
   input: unknown
 ): Promise<CallResult<unknown>> {
@@ -49,8 +44,9 @@ export async function dispatch(
       error: { code: 'validation', message: `Invalid input for ${name}: ${issues.join('; ')}`, issues }
     }
   }
+  const handler = handlers[name] as ((input: unknown) => unknown) | undefined
+  if (!handler) return { ok: false, error: { code: 'unavailable', message: `${name} is not served here` } }
   try {
-    const handler = handlers[name] as (input: unknown) => unknown
     return { ok: true, value: await handler(parsed.output) }
   } catch (err) {
     return { ok: false, error: toCallError(err) }

@@ -1,6 +1,6 @@
-import type { EventName, EventPayload } from '../../shared/contract/index'
+import type { Emit, EventName, EventPayloads } from '../../shared/contract/index'
 
-export type EventListener = <K extends EventName>(name: K, payload: EventPayload<K>) => void
+export type EventListener = Emit
 
 /** Fans pushed events out to every transport (Electron windows, web-mode sockets). */
 export class EventHub {
@@ -11,7 +11,8 @@ export class EventHub {
     return () => this.listeners.delete(listener)
   }
 
-  emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
+  /** An Emit (a bound arrow, so it can be handed on as `hub.emit`). */
+  readonly emit: Emit = <K extends EventName>(name: K, payload: EventPayloads[K]): void => {
     for (const l of this.listeners) l(name, payload)
   }
 }

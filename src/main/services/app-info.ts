@@ -1,6 +1,6 @@
 import pkg from '../../../package.json'
 import type { AppInfo } from '../../shared/contract/app'
-import { probeBackends } from '../ml/backends'
+import { probeBackends } from '../backends/activate'
 import { APP_NAME } from './home'
 import type { Studio } from './studio'
 

@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs'
 import { relative } from 'node:path'
-import * as v from 'valibot'
+import type { ImportProgress } from '../../shared/contract/datasets'
 import type { Dataset } from '../../shared/contract/domain'
 import {
   ImportOptionsSchema,
@@ -11,9 +11,10 @@ import {
 } from '../../shared/contract/datasets'
 import { bytesPerImage, readSlots, thumbName } from '../imaging/cache'
 import { DEFAULT_LIMITS, decodeForModel, type DecodeLimits, type Preprocessing } from '../imaging/decode'
-import type { JobControl } from '../jobs/control'
+import type { JobControl } from '../../shared/control'
 import { pixelFile, runImport } from './datasets-import'
-import { notFound, StudioError } from './errors'
+import { notFound, StudioError } from '../../shared/errors'
+import { parseOrThrow } from '../../shared/validation'
 import type { Studio } from './studio'
 
 export { decodeForModel }
@@ -22,7 +23,8 @@ export type { ImportOptions, ImportResult }
 export const DEFAULTS = { size: 64, channels: 3, fit: 'cover', valFraction: 0.1, seed: 1 } as const
 
 export interface ImportContext {
-  emit?(name: string, payload: unknown): void
+  /** Throttled: at most ten a second, and always the last one. */
+  onProgress?(progress: ImportProgress): void
   control?: JobControl
   /** Decode limits (tests lower them); DEFAULT_LIMITS otherwise. */
   limits?: DecodeLimits
@@ -43,15 +45,40 @@ export interface TrainingData {
   valImageIds: number[]
 }
 
-const parseOptions = (options: ImportOptions): ImportOptions => {
-  const parsed = v.safeParse(ImportOptionsSchema, options)
-  if (parsed.success) return parsed.output
-  const issues = parsed.issues.map((i) => {
-    const path = i.path?.map((p) => String(p.key)).join('.')
-    return path ? `${path}: ${i.message}` : i.message
-  })
-  throw new StudioError('validation', `Invalid import options: ${issues.join('; ')}`)
+export type Split = 'train' | 'val'
+
+/** The split measurements and grids use: validation, or training when the dataset has no validation images. */
+export const measuredSplit = (data: TrainingData): Split => (data.valCount > 0 ? 'val' : 'train')
+
+/** `count` of `total` indices: the first ones, or evenly spaced (⌊i·total/count⌋) through all of them. */
+export const spreadIndices = (total: number, count: number, spread: boolean): number[] =>
+  Array.from({ length: count }, (_, i) => (spread ? Math.floor((i * total) / count) : i))
+
+export interface PickedImages {
+  split: Split
+  pixels: Uint8Array
+  count: number
+  imageIds: number[]
 }
+
+/**
+ * Up to `limit` images of one split, packed: evenly spaced through it (so a folder sorted by kind shows every
+ * kind), or with `spread` off the first ones.
+ */
+export function pickImages(data: TrainingData, split: Split, limit: number, spread = true): PickedImages {
+  const total = split === 'val' ? data.valCount : data.trainCount
+  const source = split === 'val' ? data.val : data.train
+  const ids = split === 'val' ? data.valImageIds : data.trainImageIds
+  const count = Math.min(limit, total)
+  const per = bytesPerImage(data)
+  const picks = spreadIndices(total, count, spread)
+  const pixels = new Uint8Array(count * per)
+  picks.forEach((index, i) => pixels.set(source.subarray(index * per, (index + 1) * per), i * per))
+  return { split, pixels, count, imageIds: picks.map((i) => ids[i]) }
+}
+
+const parseOptions = (options: ImportOptions): ImportOptions =>
+  parseOrThrow(ImportOptionsSchema, options, 'Invalid import options')
 
 /**
  * Imports a folder (incrementally, when it was imported before with the same settings) or a list of files
@@ -74,7 +101,7 @@ export async function importFolder(
     seed: o.seed ?? DEFAULTS.seed,
     valFraction: o.valFraction ?? DEFAULTS.valFraction,
     limits: ctx.limits ?? DEFAULT_LIMITS,
-    emit: ctx.emit,
+    onProgress: ctx.onProgress,
     control: ctx.control,
     poolWidth: ctx.poolWidth
   })

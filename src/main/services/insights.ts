@@ -2,7 +2,6 @@
  * What the tutorials claim, measured on the user's own run: PCA as a linear baseline (eigenfaces, error at the
  * same number of components as the latent size) and what a code costs against files and an equal-quality JPEG.
  */
-import * as tf from '@tensorflow/tfjs'
 import { resolve } from 'node:path'
 import type {
   CompressionReport,
@@ -12,20 +11,20 @@ import type {
   PcaBaseline
 } from '../../shared/contract/insights'
 import { chunk, composeGrid, squareColumns } from '../exports/grid'
-import { decodeCodes, encodeImages, pixelsToTensor } from '../exports/model-ops'
+import { decodeCodes, encodeImages, reconstructionMse } from '../../engine/model-ops'
 import { scaleImage, type RawImage } from '../exports/raw-image'
 import { pngDataUrl, writePng } from '../exports/write'
 import { bytesPerImage } from '../imaging/cache'
-import { codeBits, mse8, psnr, quantiseCodes } from '../insights/compression'
+import { codeBits, mse8, psnr, quantiseCodes } from '../insights/bits'
 import { componentImage, meanImage } from '../insights/eigenfaces'
 import { equalQualityJpeg } from '../insights/jpeg'
-import { explainedVariance, fitPca, pcaReconstructionMse } from '../insights/pca'
-import type { Autoencoder } from '../ml/types'
-import { loadTrainingData, type TrainingData } from './datasets'
-import { StudioError } from './errors'
-import { spreadIndices } from './exports'
+import { explainedVariance, fitPca, pcaReconstructionMse } from '../insights/pca-exact'
+import { loadTrainingData, pickImages, type PickedImages } from './datasets'
+import { StudioError } from '../../shared/errors'
 import type { Studio } from './studio'
-import { getRun, loadRunModel } from './training'
+import { modelCheckpoint } from './run-files'
+import { withRun } from './run-models'
+import { getRun } from './training'
 
 /**
  * Training images the PCA is fitted on at most: the Gram matrix is n×n and its eigen-decomposition O(n³), so a
@@ -35,29 +34,8 @@ export const MAX_FIT = 300
 /** Validation images measured at most (evenly spread); PCA converts them to Float64 CHUNK at a time. */
 const MAX_MEASURED = 5000
 const CHUNK = 256
-/** Images per forward pass. */
-const BATCH = 32
 /** Smallest cell edge in the eigenfaces grid (small images are enlarged by a whole factor, nearest). */
 const MIN_CELL = 64
-
-interface Picked {
-  pixels: Uint8Array
-  count: number
-  imageIds: number[]
-}
-
-/** Up to `limit` images of one split, evenly spread through it. */
-function pick(data: TrainingData, split: MeasuredSplit, limit: number): Picked {
-  const total = split === 'val' ? data.valCount : data.trainCount
-  const source = split === 'val' ? data.val : data.train
-  const ids = split === 'val' ? data.valImageIds : data.trainImageIds
-  const count = Math.min(limit, total)
-  const per = bytesPerImage(data)
-  const picks = spreadIndices(total, count, true)
-  const pixels = new Uint8Array(count * per)
-  picks.forEach((index, i) => pixels.set(source.subarray(index * per, (index + 1) * per), i * per))
-  return { pixels, count, imageIds: picks.map((i) => ids[i]) }
-}
 
 /** The run, its dataset's pixels, and the split to measure on (validation, else training). */
 async function runData(studio: Studio, runId: number) {
@@ -80,60 +58,16 @@ async function runData(studio: Studio, runId: number) {
   return { run, data, split }
 }
 
-/**
- * Model work one call at a time: the tab asks for PCA and compression together, and two first loads racing to
- * start the TensorFlow.js backend would run ops before it is ready (and would only share the CPU anyway).
- */
-let queue: Promise<unknown> = Promise.resolve()
-function serially<T>(fn: () => Promise<T>): Promise<T> {
-  const next = queue.then(fn, fn)
-  queue = next.catch(() => undefined)
-  return next
-}
-
-/** The run's best checkpoint (or last) loaded for one call; disposed after `fn`. */
-function withModel<T>(studio: Studio, runId: number, fn: (model: Autoencoder) => Promise<T>): Promise<T> {
-  return serially(async () => {
-    const { model } = await loadRunModel(studio, runId, 'best')
-    try {
-      return await fn(model)
-    } finally {
-      model.dispose()
-    }
-  })
-}
-
+/** Which checkpoint the numbers come from (the one `withRun` loads). */
 const checkpointOf = (studio: Studio, runId: number) => {
-  const c =
-    studio.store.artifacts.checkpoint(runId, 'best') ?? studio.store.artifacts.checkpoint(runId, 'last')
-  return { kind: c?.kind ?? 'none', epoch: c?.epoch ?? 0 }
-}
-
-/** Mean squared error per value of decode(encode(x)) against x, in floats on [0, 1] (clean inputs, any kind). */
-async function autoencoderMse(
-  model: Autoencoder,
-  images: Picked,
-  size: number,
-  channels: 1 | 3
-): Promise<number> {
-  const per = size * size * channels
-  let sum = 0
-  for (let start = 0; start < images.count; start += BATCH) {
-    const end = Math.min(images.count, start + BATCH)
-    const sq = tf.tidy(() => {
-      const x = pixelsToTensor(images.pixels.subarray(start * per, end * per), end - start, size, channels)
-      return tf.sum(tf.squaredDifference(model.decode(model.encode(x)), x))
-    })
-    sum += (await sq.data())[0]
-    sq.dispose()
-  }
-  return sum / (images.count * per)
+  const { kind, epoch } = modelCheckpoint(studio, runId).checkpoint
+  return { kind, epoch }
 }
 
 const toUnit = (pixels: Uint8Array) => Float64Array.from(pixels, (p) => p / 255)
 
 /** PCA error over many images, converted to Float64 a chunk at a time so big splits don't need 8 bytes a value. */
-function chunkedMse(pca: ReturnType<typeof fitPca>, images: Picked, dim: number, k: number): number {
+function chunkedMse(pca: ReturnType<typeof fitPca>, images: PickedImages, dim: number, k: number): number {
   let sum = 0
   for (let start = 0; start < images.count; start += CHUNK) {
     const n = Math.min(CHUNK, images.count - start)
@@ -177,7 +111,7 @@ export async function pcaBaseline(studio: Studio, input: InsightsPcaInput): Prom
       'failed',
       `PCA needs at least 2 training images; the dataset of run ${run.id} has ${data.trainCount}.`
     )
-  const fit = pick(data, 'train', MAX_FIT)
+  const fit = pickImages(data, 'train', MAX_FIT)
   const dim = bytesPerImage(data)
   const pca = fitPca(toUnit(fit.pixels), fit.count, dim, Math.max(k, input.shown))
   if (k > pca.components.length)
@@ -186,10 +120,10 @@ export async function pcaBaseline(studio: Studio, input: InsightsPcaInput): Prom
       `PCA on ${fit.count} training images has ${pca.components.length} components at most; ask for ` +
         `${pca.components.length} or fewer.`
     )
-  const measured = pick(data, split, MAX_MEASURED)
+  const measured = pickImages(data, split, MAX_MEASURED)
   const pcaMse = chunkedMse(pca, measured, dim, k)
-  const aeMse = await withModel(studio, run.id, (model) =>
-    autoencoderMse(model, measured, data.size, data.channels)
+  const aeMse = await withRun(studio, run.id, ({ model }) =>
+    reconstructionMse(model, measured.pixels, measured.count)
   )
   const shown = pca.components.slice(0, input.shown)
   const eigenfaces = await eigenfaceGrid(
@@ -231,7 +165,7 @@ export async function compressionReport(
   input: InsightsCompressionInput
 ): Promise<CompressionReport> {
   const { run, data, split } = await runData(studio, input.runId)
-  const images = pick(data, split, input.limit)
+  const images = pickImages(data, split, input.limit)
   const { size, channels } = data
   const per = bytesPerImage(data)
   const originals: RawImage[] = Array.from({ length: images.count }, (_, i) => ({
@@ -240,7 +174,7 @@ export async function compressionReport(
     height: size,
     channels
   }))
-  const { recons, dequantised, quantised } = await withModel(studio, run.id, async (model) => {
+  const { recons, dequantised, quantised } = await withRun(studio, run.id, async ({ model }) => {
     const codes = await encodeImages(model, images.pixels, images.count)
     const quantised = quantiseCodes(codes, 8)
     return {

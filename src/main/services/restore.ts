@@ -2,19 +2,18 @@ import * as tf from '@tensorflow/tfjs'
 import { basename, extname, join, resolve } from 'node:path'
 import type { RestoreInput, RestoreResult, RestoredImage } from '../../shared/contract/restore'
 import type { Run } from '../../shared/contract/domain'
+import { bytesPerImage } from '../imaging/cache'
 import { composeGrid } from '../exports/grid'
-import { pixelsToTensor, tensorToImages } from '../exports/model-ops'
+import { tensorToImages } from '../../engine/model-ops'
+import { pixelsToTensor } from '../../engine/pixels'
 import type { RawImage } from '../exports/raw-image'
 import { pngDataUrl, writePng } from '../exports/write'
-import { bytesPerImage, readSlots } from '../imaging/cache'
-import type { Preprocessing } from '../imaging/decode'
-import { toGrey } from '../ml/models/grey'
-import type { Autoencoder } from '../ml/types'
-import { decodeForModel } from './datasets'
-import { pixelFile } from './datasets-import'
-import { notFound, StudioError } from './errors'
+import { toGrey } from '../../engine/models/grey'
+import type { Autoencoder } from '../../engine/autoencoder'
+import { StudioError } from '../../shared/errors'
 import type { Studio } from './studio'
-import { getRun, loadRunModel } from './training'
+import { imagePixels, runPreprocessing, withRun } from './run-models'
+import { getRun } from './training'
 
 type RestoreKind = RestoreResult['kind']
 
@@ -37,24 +36,6 @@ function checkRun(studio: Studio, runId: number, kind: RestoreKind): Run {
         `images needs a ${need.model} run: ${need.hint}.`
     )
   return run
-}
-
-/** How the run's dataset preprocessed its images (the config's size and channels when the dataset is gone). */
-function preprocessing(studio: Studio, run: Run): Preprocessing {
-  const d = run.datasetId === null ? undefined : studio.store.datasets.get(run.datasetId)
-  return { size: run.config.size, channels: run.config.channels, fit: d?.fit ?? 'cover' }
-}
-
-/** One image's pixels as the model expects them: from the dataset's cache when it matches, else decoded. */
-async function imagePixels(studio: Studio, ref: number | string, prep: Preprocessing): Promise<Uint8Array> {
-  if (typeof ref === 'string') return decodeForModel(resolve(ref), prep)
-  const image = studio.store.images.get(ref)
-  if (!image) throw notFound(`Image ${ref}`)
-  const d = studio.store.datasets.get(image.datasetId)
-  if (!d) throw notFound(`The dataset of image ${ref}`)
-  if (image.slot !== null && d.size === prep.size && d.channels === prep.channels && d.fit === prep.fit)
-    return readSlots(pixelFile(studio, d, studio.store.images.images(d.id)), [image.slot], bytesPerImage(d))
-  return decodeForModel(join(d.source, image.relPath), prep)
 }
 
 const nameOf = (ref: number | string) =>
@@ -113,18 +94,14 @@ export async function restoreImages(
   input: RestoreInput
 ): Promise<RestoreResult> {
   const run = checkRun(studio, input.runId, kind)
-  const prep = preprocessing(studio, run)
+  const prep = runPreprocessing(studio, run)
   // Decode everything first, so a bad image is reported before the model is loaded or anything is written.
   const per = bytesPerImage(prep)
   const pixels = new Uint8Array(input.images.length * per)
   for (const [i, ref] of input.images.entries()) pixels.set(await imagePixels(studio, ref, prep), i * per)
-  const { model } = await loadRunModel(studio, input.runId)
-  let result: { inputs: RawImage[]; outputs: RawImage[] }
-  try {
-    result = await runModel(model, kind, pixels, input.images.length)
-  } finally {
-    model.dispose()
-  }
+  const result = await withRun(studio, input.runId, ({ model }) =>
+    runModel(model, kind, pixels, input.images.length)
+  )
   const names = input.images.map(nameOf)
   const files: string[] = []
   const images: RestoredImage[] = []
@@ -152,7 +129,3 @@ export async function restoreImages(
   }
   return { runId: run.id, kind, size: run.config.size, images, files }
 }
-
-export const colorizeImages = (studio: Studio, input: RestoreInput) =>
-  restoreImages(studio, 'colorize', input)
-export const cleanImages = (studio: Studio, input: RestoreInput) => restoreImages(studio, 'clean', input)

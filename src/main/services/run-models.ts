@@ -1,19 +1,20 @@
 import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Checkpoint, Run } from '../../shared/contract/domain'
+import { notFound, StudioError } from '../../shared/errors'
+import type { Code } from '../../engine/latent/interp'
+import { encodeImages } from '../../engine/model-ops'
+import type { Autoencoder } from '../../engine/autoencoder'
 import { bytesPerImage, readSlots } from '../imaging/cache'
 import type { Preprocessing } from '../imaging/decode'
-import type { Code } from '../exports/interp'
-import { encodeImages } from '../exports/model-ops'
-import type { Autoencoder } from '../ml/types'
 import { decodeForModel } from './datasets'
 import { pixelFile } from './datasets-import'
-import { notFound, StudioError } from './errors'
+import { modelCheckpoint, readModelCheckpoint } from './run-files'
 import type { Studio } from './studio'
-import { loadRunModel } from './training'
 
-// Models of trained runs kept in memory for the viewers (morph, vectors, grids), with the codes of images they
-// have already encoded, so a slider drag only decodes.
+// Every service that uses a trained model (viewers, vectors, insights, sweeps, restore, eval) gets it here, under
+// one rule: loaded once per checkpoint, kept while in use, the least recently used retired, disposed when the
+// last caller is done. Viewers also keep the codes of images they encoded, so a slider drag only decodes.
 
 /** An image the user picked: a dataset image by id, or any image file by path. */
 export type ImageRef = number | string
@@ -37,18 +38,31 @@ const MAX_CODES = 4096
 
 const loaded = new WeakMap<Studio, Map<number, Promise<LoadedRun>>>()
 
-/** The checkpoint exports use: the best one (lowest validation loss), else the last. */
-export function exportCheckpoint(studio: Studio, runId: number): { run: Run; checkpoint: Checkpoint } {
-  const run = studio.store.runs.get(runId)
-  if (!run) throw notFound(`Run ${runId}`)
-  const checkpoint =
-    studio.store.artifacts.checkpoint(runId, 'best') ?? studio.store.artifacts.checkpoint(runId, 'last')
-  if (!checkpoint)
-    throw new StudioError(
-      'unavailable',
-      `Run ${runId} has no trained model yet: it needs at least one finished epoch (status: ${run.status}).`
-    )
-  return { run, checkpoint }
+/**
+ * The run's model rebuilt from its checkpoint's config with the checkpoint's weights, on the best available
+ * backend. Not cached: the caller disposes it (`withRun` is what services use).
+ */
+export async function loadRunModel(
+  studio: Studio,
+  runId: number,
+  which: 'best' | 'last' = 'best'
+): Promise<{ model: Autoencoder; run: Run; checkpoint: Checkpoint }> {
+  const { run, checkpoint } = modelCheckpoint(studio, runId, which)
+  const [{ initBackend }, { buildModel }, { restoreWeights }] = await Promise.all([
+    import('../backends/activate'),
+    import('../../engine/models/index'),
+    import('../../engine/checkpoint')
+  ])
+  const ckpt = readModelCheckpoint(studio, checkpoint)
+  await initBackend('auto')
+  const model = buildModel(ckpt.config)
+  try {
+    restoreWeights(model, ckpt)
+  } catch (err) {
+    model.dispose()
+    throw err
+  }
+  return { model, run, checkpoint }
 }
 
 /** How the run's images were preprocessed: its dataset's settings, or the config's when the dataset is gone. */
@@ -67,8 +81,8 @@ function retire(entry: LoadedRun): void {
  * The run's model, loaded once and reused while its checkpoint is unchanged (a run still training gets its newer
  * weights on the next call). Loading is shared by concurrent callers.
  */
-export async function openRun(studio: Studio, runId: number): Promise<LoadedRun> {
-  const { checkpoint } = exportCheckpoint(studio, runId)
+async function openRun(studio: Studio, runId: number, which: 'best' | 'last'): Promise<LoadedRun> {
+  const { checkpoint } = modelCheckpoint(studio, runId, which)
   let runs = loaded.get(studio)
   if (!runs) loaded.set(studio, (runs = new Map()))
   const cached = runs.get(runId)
@@ -102,13 +116,14 @@ export async function openRun(studio: Studio, runId: number): Promise<LoadedRun>
   return loading
 }
 
-/** Runs `fn` with the run's loaded model, which is not disposed while `fn` uses it. */
+/** Runs `fn` with the run's model (best checkpoint unless `last` is asked for), kept loaded while `fn` uses it. */
 export async function withRun<T>(
   studio: Studio,
   runId: number,
-  fn: (lr: LoadedRun) => Promise<T>
+  fn: (lr: LoadedRun) => Promise<T>,
+  which: 'best' | 'last' = 'best'
 ): Promise<T> {
-  const lr = await openRun(studio, runId)
+  const lr = await openRun(studio, runId, which)
   lr.users++
   try {
     return await fn(lr)
@@ -126,22 +141,17 @@ export async function releaseModels(studio: Studio): Promise<void> {
   for (const p of runs.values()) await p.then(retire, () => {})
 }
 
-/** The pixels of one image, preprocessed as the run's dataset was. */
-async function imagePixels(studio: Studio, lr: LoadedRun, ref: ImageRef): Promise<Uint8Array> {
-  if (typeof ref === 'string') return decodeForModel(resolve(ref), lr.prep)
+/** One image's pixels as a model expects them: from the dataset's cache when it matches `prep`, else decoded. */
+export async function imagePixels(studio: Studio, ref: ImageRef, prep: Preprocessing): Promise<Uint8Array> {
+  if (typeof ref === 'string') return decodeForModel(resolve(ref), prep)
   const image = studio.store.images.get(ref)
   if (!image) throw notFound(`Image ${ref}`)
   const d = studio.store.datasets.get(image.datasetId)
   if (!d) throw notFound(`The dataset of image ${ref}`)
   // Same preprocessing as the run: read it from the dataset's pixel cache; otherwise decode the original again.
-  if (
-    image.slot !== null &&
-    d.size === lr.prep.size &&
-    d.channels === lr.prep.channels &&
-    d.fit === lr.prep.fit
-  )
+  if (image.slot !== null && d.size === prep.size && d.channels === prep.channels && d.fit === prep.fit)
     return readSlots(pixelFile(studio, d, studio.store.images.images(d.id)), [image.slot], bytesPerImage(d))
-  return decodeForModel(join(d.source, image.relPath), lr.prep)
+  return decodeForModel(join(d.source, image.relPath), prep)
 }
 
 /** Codes of the images, encoded in one batch for those not seen before (files keyed by path, size, mtime). */
@@ -161,7 +171,7 @@ export async function codesOf(studio: Studio, l: LoadedRun, refs: readonly Image
     const per = bytesPerImage(l.prep)
     const pixels = new Uint8Array(missing.length * per)
     for (const [i, key] of missing.entries())
-      pixels.set(await imagePixels(studio, l, refs[keys.indexOf(key)]), i * per)
+      pixels.set(await imagePixels(studio, refs[keys.indexOf(key)], l.prep), i * per)
     const codes = await encodeImages(l.model, pixels, missing.length)
     missing.forEach((key, i) => {
       if (l.codes.size >= MAX_CODES) l.codes.delete(l.codes.keys().next().value!)

@@ -1,6 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
 import { resolve } from 'node:path'
-import * as v from 'valibot'
 import type { TrainConfig } from '../../shared/config'
 import type {
   Sweep,
@@ -13,20 +11,21 @@ import type {
   SweepStartInput
 } from '../../shared/contract/sweep'
 import { sweepStartSchema } from '../../shared/contract/sweep'
-import { bytesPerImage } from '../imaging/cache'
 import { composeGrid } from '../exports/grid'
 import { withLabel } from '../exports/pixel-text'
-import { pixelsToTensor, reconstructTensor, tensorToImages } from '../exports/model-ops'
+import { reconstructionMse, reconstructTensor, tensorToImages } from '../../engine/model-ops'
+import { pixelsToTensor } from '../../engine/pixels'
 import { scaleImage, type RawImage } from '../exports/raw-image'
 import { pngDataUrl, writeAnimation, writePng } from '../exports/write'
-import { loadTrainingData, type TrainingData } from './datasets'
-import { notFound, StudioError } from './errors'
-import { spreadIndices } from './exports'
+import { loadTrainingData, measuredSplit, pickImages, type TrainingData } from './datasets'
+import { notFound, StudioError } from '../../shared/errors'
+import { parseOrThrow } from '../../shared/validation'
+import { withRun } from './run-models'
 import type { Studio } from './studio'
-import { isAlive, loadRunModel, startTraining, type Emit, type TrainingHost } from './training'
+import type { Emit } from '../../shared/contract/index'
+import { isAlive } from '../util/process'
+import { startTraining, type TrainingHost } from './training'
 
-/** Images per forward pass when measuring the validation error. */
-const BATCH = 64
 /** Smallest cell edge in sweep grids and frames: small images are enlarged by a whole factor, nearest. */
 const MIN_CELL = 64
 /** Image pixels per font pixel of the frame labels (a 3×5 font: 10 px tall digits). */
@@ -58,56 +57,13 @@ export function listSweeps(studio: Studio): Sweep[] {
   return studio.store.sweeps.list()
 }
 
-/** Validation images (the training split when there are none): `count` spread through the split, or all. */
-function splitPixels(data: TrainingData, count = Infinity) {
-  const useVal = data.valCount > 0
-  const total = useVal ? data.valCount : data.trainCount
-  const source = useVal ? data.val : data.train
-  if (count >= total) return { pixels: source, count: total }
-  const per = bytesPerImage(data)
-  const pixels = new Uint8Array(count * per)
-  spreadIndices(total, count, true).forEach((index, i) =>
-    pixels.set(source.subarray(index * per, (index + 1) * per), i * per)
-  )
-  return { pixels, count }
-}
-
 /** Mean squared error, pixels in [0, 1], of a run's best checkpoint reconstructing the validation split. */
 export async function validationMse(studio: Studio, runId: number, data: TrainingData): Promise<number> {
-  const { pixels, count } = splitPixels(data)
-  const per = bytesPerImage(data)
-  const { model } = await loadRunModel(studio, runId, 'best')
-  try {
-    let sum = 0
-    for (let start = 0; start < count; start += BATCH) {
-      const end = Math.min(count, start + BATCH)
-      const sq = tf.tidy(() => {
-        const x = pixelsToTensor(
-          pixels.subarray(start * per, end * per),
-          end - start,
-          data.size,
-          data.channels
-        )
-        return tf.sum(tf.squaredDifference(model.decode(model.encode(x)), x))
-      })
-      sum += (await sq.data())[0]
-      sq.dispose()
-    }
-    return sum / (count * per)
-  } finally {
-    model.dispose()
-  }
+  const { pixels, count } = pickImages(data, measuredSplit(data), Infinity)
+  return withRun(studio, runId, ({ model }) => reconstructionMse(model, pixels, count))
 }
 
-function parseStart(input: unknown): SweepStartInput {
-  const parsed = v.safeParse(sweepStartSchema, input)
-  if (parsed.success) return parsed.output
-  const issues = parsed.issues.map((i) => {
-    const path = i.path?.map((p) => String(p.key)).join('.')
-    return path ? `${path}: ${i.message}` : i.message
-  })
-  throw new StudioError('validation', `Invalid sweep: ${issues.join('; ')}`)
-}
+const parseStart = (input: unknown): SweepStartInput => parseOrThrow(sweepStartSchema, input, 'Invalid sweep')
 
 /**
  * Trains the same model at each latent size in turn (one run each, through `host`), measures each best
@@ -219,7 +175,7 @@ async function reconstructionRows(studio: Studio, sweep: Sweep, count: number) {
       `The dataset of sweep ${sweep.id} was deleted, so it has no images to show.`
     )
   const data = await loadTrainingData(studio, sweep.datasetId)
-  const images = splitPixels(data, count)
+  const images = pickImages(data, measuredSplit(data), count)
   if (images.count === 0)
     throw new StudioError('failed', `The dataset of sweep ${sweep.id} has no images left.`)
   const x = pixelsToTensor(images.pixels, images.count, data.size, data.channels)
@@ -227,12 +183,7 @@ async function reconstructionRows(studio: Studio, sweep: Sweep, count: number) {
   try {
     rows.push(await tensorToImages(x))
     for (const r of sweep.results) {
-      const { model } = await loadRunModel(studio, r.runId, 'best')
-      try {
-        rows.push(await reconstructTensor(model, x))
-      } finally {
-        model.dispose()
-      }
+      rows.push(await withRun(studio, r.runId, ({ model }) => reconstructTensor(model, x)))
     }
   } finally {
     x.dispose()

@@ -1,22 +1,20 @@
 import { rmSync } from 'node:fs'
-import { join } from 'node:path'
-import * as v from 'valibot'
 import { trainConfigSchema, type TrainConfig } from '../../shared/config'
+import { JobControl, type JobAction } from '../../shared/control'
 import type { EpochMetrics, Run, RunStatus } from '../../shared/contract/domain'
-import type { EvalResult, TrainingStatus } from '../../shared/contract/training'
-import { JobControl } from '../jobs/control'
-import { JobCrashedError, type JobHandle, type JobHost } from '../jobs/host'
-import type { JobAction } from '../jobs/protocol'
-import type { TrainJobParams } from '../jobs/train-job'
-import type { Autoencoder } from '../ml/types'
-import { notFound, StudioError } from './errors'
+import type { Emit } from '../../shared/contract/index'
+import type { EvalResult } from '../../shared/contract/training'
+import { notFound, StudioError } from '../../shared/errors'
+import { parseOrThrow } from '../../shared/validation'
+import { isAlive } from '../util/process'
 import type { Studio } from './studio'
 
-// TensorFlow.js is loaded lazily (train-job, ml/*): the app's main process only relays, it never trains.
+// TensorFlow.js is loaded lazily (training-run, engine/*): the app's main process only relays, it never trains.
 
-export type Emit = (name: string, payload: unknown) => void
-
-/** Where a run's training happens: a job process (the app) or this process (the CLI, tests). */
+/**
+ * Where a run's training happens: a job process (the app, web mode: jobs/training-host.ts) or this process
+ * (the CLI, tests).
+ */
 export interface TrainingHost {
   /** Trains the run; settles with its final row when training ends, however it ends (never rejects). */
   launch(studio: Studio, runId: number, resume: boolean): Promise<Run>
@@ -28,28 +26,17 @@ export interface TrainingHost {
 const LIVE: readonly RunStatus[] = ['queued', 'running', 'paused']
 const isLive = (run: Run) => LIVE.includes(run.status)
 
-/** Whether a process exists (EPERM: it exists but belongs to someone else). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** Marks runs whose owning process died (crash, SIGKILL, power loss) as interrupted; returns their ids. */
 export const markOrphans = (studio: Studio): number[] => studio.store.runs.markOrphansInterrupted(isAlive)
 
 /**
- * When a run's training ended without recording how (its process died, or it failed before it started),
- * record it now, so it never stays "running".
+ * When a run's training ended without recording how (its process died — `crashed` —, or it failed before it
+ * started), record it now, so it never stays "running".
  */
-function settle(studio: Studio, runId: number, err: unknown, emit: Emit): Run {
+export function settleRun(studio: Studio, runId: number, err: unknown, emit: Emit, crashed = false): Run {
   const run = studio.store.runs.get(runId)
   if (!run) throw notFound(`Run ${runId}`)
   if (!isLive(run)) return run
-  const crashed = err instanceof JobCrashedError
   const message = err instanceof Error ? err.message : String(err)
   studio.store.runs.finish(runId, crashed ? 'interrupted' : 'failed', message)
   const after = studio.store.runs.get(runId)!
@@ -58,56 +45,8 @@ function settle(studio: Studio, runId: number, err: unknown, emit: Emit): Run {
     status: after.status,
     epochsDone: after.epochsDone,
     error: after.error
-  } satisfies TrainingStatus)
+  })
   return after
-}
-
-/** Trains each run in its own job process; events are relayed as they come. */
-export class JobTrainingHost implements TrainingHost {
-  private readonly running = new Map<number, JobHandle>()
-
-  constructor(
-    private readonly jobs: JobHost,
-    private readonly emit: Emit
-  ) {}
-
-  launch(studio: Studio, runId: number, resume: boolean): Promise<Run> {
-    const params: TrainJobParams = { runId, resume }
-    const job = this.jobs.start('train', params, this.emit)
-    this.running.set(runId, job)
-    const queued = studio.store.runs.get(runId)
-    if (queued)
-      this.emit('training.status', {
-        runId,
-        status: queued.status,
-        epochsDone: queued.epochsDone,
-        error: null
-      } satisfies TrainingStatus)
-    // Forget the job before announcing how it ended, so a listener may resume the run at once.
-    const end = (err: unknown) => {
-      this.running.delete(runId)
-      return settle(studio, runId, err, this.emit)
-    }
-    const finished = job.result.then(() => end(null), end)
-    // Nobody may be waiting (the app fires and forgets); a store closed at shutdown must not crash the process.
-    finished.catch(() => {})
-    return finished
-  }
-
-  control(runId: number, action: JobAction): boolean {
-    const job = this.running.get(runId)
-    job?.control(action)
-    return job !== undefined
-  }
-
-  isActive(runId: number): boolean {
-    return this.running.has(runId)
-  }
-
-  /** Kills every training process (app shutdown); their runs are marked interrupted. */
-  killAll(): void {
-    for (const job of this.running.values()) job.kill()
-  }
 }
 
 /** Trains in this process (the CLI): the event loop keeps turning between batches, so controls still apply. */
@@ -121,13 +60,13 @@ export class InProcessTrainingHost implements TrainingHost {
     this.controls.set(runId, control)
     let failure: unknown = null
     try {
-      const { runTraining } = await import('../jobs/train-job')
+      const { runTraining } = await import('./training-run')
       await runTraining(studio, { runId, resume }, { control, emit: this.emit })
     } catch (err) {
       failure = err
     }
     this.controls.delete(runId)
-    return settle(studio, runId, failure, this.emit)
+    return settleRun(studio, runId, failure, this.emit)
   }
 
   control(runId: number, action: JobAction): boolean {
@@ -147,15 +86,8 @@ export interface Started {
   finished: Promise<Run>
 }
 
-function parseConfig(input: unknown): TrainConfig {
-  const parsed = v.safeParse(trainConfigSchema, input)
-  if (parsed.success) return parsed.output
-  const issues = parsed.issues.map((i) => {
-    const path = i.path?.map((p) => String(p.key)).join('.')
-    return path ? `${path}: ${i.message}` : i.message
-  })
-  throw new StudioError('validation', `Invalid training settings: ${issues.join('; ')}`)
-}
+const parseConfig = (input: unknown): TrainConfig =>
+  parseOrThrow(trainConfigSchema, input, 'Invalid training settings')
 
 export function getRun(studio: Studio, runId: number): Run {
   const run = studio.store.runs.get(runId)
@@ -254,37 +186,6 @@ export function deleteRun(studio: Studio, runId: number): boolean {
 }
 
 /**
- * The model of a run, rebuilt from its config and loaded with the `best` (default) or `last` checkpoint's
- * weights, on the best available backend. The caller disposes it.
- */
-export async function loadRunModel(
-  studio: Studio,
-  runId: number,
-  which: 'best' | 'last' = 'best'
-): Promise<{ model: Autoencoder; run: Run }> {
-  const run = getRun(studio, runId)
-  const record =
-    studio.store.artifacts.checkpoint(runId, which) ?? studio.store.artifacts.checkpoint(runId, 'last')
-  if (!record)
-    throw new StudioError('unavailable', `Run ${runId} has no checkpoint yet: it has not finished an epoch.`)
-  const [{ initBackend }, { buildModel }, { readCheckpoint, restoreWeights }] = await Promise.all([
-    import('../ml/backends'),
-    import('../ml/models/index'),
-    import('../ml/checkpoint')
-  ])
-  const ckpt = readCheckpoint(join(studio.paths.home, record.file), record.sha256)
-  await initBackend('auto')
-  const model = buildModel(ckpt.config)
-  try {
-    restoreWeights(model, ckpt)
-  } catch (err) {
-    model.dispose()
-    throw err
-  }
-  return { model, run }
-}
-
-/**
  * Reconstruction error of a run's model on a folder of images, preprocessed like its dataset: the mean squared
  * error over all pixel values in [0, 1], and the PSNR in dB. Files that are not usable images are left out.
  */
@@ -295,17 +196,15 @@ export async function evalRun(
   which: 'best' | 'last' = 'best'
 ): Promise<EvalResult> {
   const run = getRun(studio, runId)
-  const [{ scan }, { decodeForModel }, tf, { batchTensor }] = await Promise.all([
-    import('../imaging/scan'),
-    import('../imaging/decode'),
-    import('@tensorflow/tfjs'),
-    import('../ml/loop')
-  ])
+  const [{ scan }, { decodeForModel }, { reconstructionMse }, { runPreprocessing, withRun }] =
+    await Promise.all([
+      import('../imaging/scan'),
+      import('../imaging/decode'),
+      import('../../engine/model-ops'),
+      import('./run-models')
+    ])
   const { files } = await scan([folder])
-  const { config } = run
-  const dataset = run.datasetId === null ? undefined : studio.store.datasets.get(run.datasetId)
-  const prep = { size: config.size, channels: config.channels, fit: dataset?.fit ?? 'cover' }
-  const per = config.size * config.size * config.channels
+  const prep = runPreprocessing(studio, run)
   const images: Uint8Array[] = []
   for (const f of files) {
     try {
@@ -315,28 +214,14 @@ export async function evalRun(
     }
   }
   if (images.length === 0) throw new StudioError('validation', `${folder} holds no usable images.`)
-  const { model } = await loadRunModel(studio, runId, which)
-  try {
-    let sum = 0
-    for (let start = 0; start < images.length; start += config.batch) {
-      const chunk = images.slice(start, start + config.batch)
-      const pixels = new Uint8Array(chunk.length * per)
-      chunk.forEach((img, i) => pixels.set(img, i * per))
-      const sq = tf.tidy(() => {
-        const x = batchTensor(
-          pixels,
-          chunk.map((_, i) => i),
-          config.size,
-          config.channels
-        )
-        return tf.sum(tf.squaredDifference(model.decode(model.encode(x)), x))
-      })
-      sum += (await sq.data())[0]
-      sq.dispose()
-    }
-    const mse = sum / (images.length * per)
-    return { mse, psnr: 10 * Math.log10(1 / mse), count: images.length }
-  } finally {
-    model.dispose()
-  }
+  const per = images[0].length
+  const pixels = new Uint8Array(images.length * per)
+  images.forEach((img, i) => pixels.set(img, i * per))
+  const mse = await withRun(
+    studio,
+    runId,
+    ({ model }) => reconstructionMse(model, pixels, images.length),
+    which
+  )
+  return { mse, psnr: 10 * Math.log10(1 / mse), count: images.length }
 }

@@ -7,11 +7,11 @@ import type {
   VectorFrame,
   VectorFrameInput
 } from '../../shared/contract/vector'
-import type { Code } from '../exports/interp'
-import { decodeCodes } from '../exports/model-ops'
+import type { Code } from '../../engine/latent/interp'
+import { decodeCodes } from '../../engine/model-ops'
 import { scaleImage } from '../exports/raw-image'
 import { pngDataUrl, writeAnimation } from '../exports/write'
-import { applyVector, attributeVector, norm, strengthSteps } from '../latent-ops'
+import { applyVector, attributeVector, norm, strengthSteps } from '../../engine/latent/attribute'
 import { codesOf, withRun, type LoadedRun } from './run-models'
 import type { Studio } from './studio'
 

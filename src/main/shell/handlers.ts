@@ -1,7 +1,7 @@
 // No `electron` import here: these are the shell calls as the web server and tests see them. The desktop app
 // replaces them with the native versions (src/main/shell/native-handlers.ts).
 import type { Handler } from '../rpc/dispatch'
-import { StudioError } from '../services/errors'
+import { StudioError } from '../../shared/errors'
 
 export type ShellCallName = 'dialog.openFolder' | 'dialog.saveFile' | 'shell.showItem'
 

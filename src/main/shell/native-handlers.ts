@@ -1,6 +1,6 @@
 import { dialog, shell, type BrowserWindow } from 'electron'
 import type { Handler } from '../rpc/dispatch'
-import { StudioError } from '../services/errors'
+import { StudioError } from '../../shared/errors'
 import { isInside } from '../web/paths'
 import type { ShellCallName } from './handlers'
 

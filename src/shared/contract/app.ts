@@ -1,7 +1,17 @@
 import * as v from 'valibot'
 import { call } from './define'
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu'
+
+/** The WebGPU adapter a run trained on, as its driver describes itself. */
+export interface GpuAdapterInfo {
+  vendor: string
+  architecture: string
+  device: string
+  description: string
+  /** WebGPU's own flag for a software (CPU-emulated) adapter. */
+  isFallbackAdapter: boolean
+}
 
 export interface BackendProbe {
   name: BackendName

@@ -16,6 +16,18 @@ export const call =
   <O>() =>
   <I extends v.GenericSchema>(input: I, doc: string): CallSpec<I, O> => ({ input, doc })
 
+/**
+ * `jobCall<Output>()(inputSchema, doc)`: a call that runs in a job process, never on the owner's event loop —
+ * those that decode, encode or fit over many images. The owner only relays its events and result.
+ */
+export const jobCall =
+  <O>() =>
+  <I extends v.GenericSchema>(input: I, doc: string): CallSpec<I, O> & { readonly job: true } => ({
+    input,
+    doc,
+    job: true
+  })
+
 /** One pushed event; `__payload` carries its type only. */
 export interface EventSpec<P = unknown> {
   readonly doc: string

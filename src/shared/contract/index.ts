@@ -2,7 +2,7 @@ import type * as v from 'valibot'
 import type { CallSpec, EventSpec } from './define'
 import { appCalls } from './app'
 import { datasetCalls, datasetEvents } from './datasets'
-import { exportCalls, exportEvents } from './exports'
+import { viewerCalls, viewerEvents } from './viewers'
 import { insightsCalls } from './insights'
 import { restoreCalls } from './restore'
 import { settingsCalls, settingsEvents } from './settings'
@@ -14,7 +14,7 @@ import { vectorCalls } from './vector'
 export * from './define'
 export * from './app'
 export * from './datasets'
-export * from './exports'
+export * from './viewers'
 export * from './insights'
 export * from './restore'
 export * from './settings'
@@ -27,7 +27,7 @@ export * from './vector'
 export const calls = {
   ...appCalls,
   ...datasetCalls,
-  ...exportCalls,
+  ...viewerCalls,
   ...insightsCalls,
   ...restoreCalls,
   ...shellCalls,
@@ -40,7 +40,7 @@ export const calls = {
 /** Every event main can push. */
 export const events = {
   ...datasetEvents,
-  ...exportEvents,
+  ...viewerEvents,
   ...shellEvents,
   ...settingsEvents,
   ...trainingEvents,
@@ -53,14 +53,36 @@ export type CallInput<K extends CallName> = v.InferInput<Calls[K]['input']>
 export type CallParsed<K extends CallName> = v.InferOutput<Calls[K]['input']>
 export type CallOutput<K extends CallName> = Calls[K] extends CallSpec<v.GenericSchema, infer O> ? O : never
 
+/** The calls that run in a job process (declared with `jobCall`). */
+export type JobCallName = { [K in CallName]: Calls[K] extends { job: true } ? K : never }[CallName]
+export const jobCallNames = (Object.keys(calls) as CallName[]).filter(
+  (name): name is JobCallName => 'job' in calls[name]
+)
+
 export type Events = typeof events
 export type EventName = keyof Events
 export type EventPayload<K extends EventName> = Events[K] extends EventSpec<infer P> ? P : never
 
+/** Every event's payload type by name (a mapped type, so a generic name indexes it soundly). */
+export type EventPayloads = { [K in EventName]: EventPayload<K> }
+
+/** Pushes one event; typed from the contract, so a payload that drifts from its event does not compile. */
+export type Emit = <K extends EventName>(name: K, payload: EventPayloads[K]) => void
+
+/** An event as it crosses a process boundary (job process → owner): its name beside its payload. */
+export interface EventMessage<K extends EventName = EventName> {
+  name: K
+  payload: EventPayloads[K]
+}
+
+/** Passes an event that arrived as a message on to `emit`, keeping name and payload paired. */
+export const relayEvent = <K extends EventName>(emit: Emit, message: EventMessage<K>): void =>
+  emit(message.name, message.payload)
+
 /** The API a renderer sees, whichever transport (Electron IPC or the web socket) carries it. */
 export interface StudioApi {
   invoke<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>
-  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void
+  on<K extends EventName>(name: K, listener: (payload: EventPayloads[K]) => void): () => void
 }
 
 export const isCallName = (name: unknown): name is CallName =>

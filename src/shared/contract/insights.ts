@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { int, id } from './fields'
-import { call } from './define'
+import { jobCall } from './define'
 
 export const INSIGHTS_DEFAULTS = { shown: 8, limit: 200 } as const
 
@@ -98,11 +98,11 @@ export interface CompressionReport {
 }
 
 export const insightsCalls = {
-  'insights.pca': call<PcaBaseline>()(
+  'insights.pca': jobCall<PcaBaseline>()(
     insightsPcaSchema,
     'Eigenfaces of the run’s dataset and the PCA reconstruction error beside the autoencoder’s.'
   ),
-  'insights.compression': call<CompressionReport>()(
+  'insights.compression': jobCall<CompressionReport>()(
     insightsCompressionSchema,
     'Bits per image at the bottleneck against the source files and an equal-quality JPEG.'
   )

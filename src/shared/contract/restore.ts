@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import { id } from './fields'
-import { call } from './define'
-import { keyframeSchema } from './exports'
+import { jobCall } from './define'
+import { keyframeSchema } from './viewers'
 
 export const restoreSchema = v.object({
   runId: id,
@@ -41,11 +41,11 @@ export interface RestoreResult {
 }
 
 export const restoreCalls = {
-  'restore.colorize': call<RestoreResult>()(
+  'restore.colorize': jobCall<RestoreResult>()(
     restoreSchema,
     "Colourises images with a colorize run's model: each is greyed, then given colours (PNG data URLs or files)."
   ),
-  'restore.clean': call<RestoreResult>()(
+  'restore.clean': jobCall<RestoreResult>()(
     restoreSchema,
     "Removes marks (watermarks, scribbles, noise) from images with a denoising run's model; nothing is added."
   )

@@ -1,8 +1,8 @@
 import * as v from 'valibot'
 import { int, id, path } from './fields'
 import { trainConfigSchema, type TrainConfig } from '../config'
-import { call, event } from './define'
-import { EXPORT_DEFAULTS } from './exports'
+import { call, event, jobCall } from './define'
+import { EXPORT_DEFAULTS } from './viewers'
 
 /** Defaults shared by the app's sweep view and `aestudio sweep`. */
 export const SWEEP_DEFAULTS = { latents: [2, 4, 8, 16, 32], count: 8, delay: 600 } as const
@@ -112,7 +112,7 @@ export const sweepCalls = {
     sweepGridSchema,
     'The same validation images above their reconstructions at each latent size.'
   ),
-  'sweep.export': call<SweepExportResult>()(
+  'sweep.export': jobCall<SweepExportResult>()(
     sweepExportSchema,
     'Writes one frame per latent size (originals above reconstructions) as a GIF, WebP or PNG strip.'
   )

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { trainConfigSchema } from '../config'
-import { call, event } from './define'
+import { call, event, jobCall } from './define'
 import type { EpochMetrics, Run, RunStatus } from './domain'
 
 /** One finished epoch, as pushed live and printed by `aestudio train --json`. */
@@ -96,7 +96,7 @@ export const trainingCalls = {
     byRun,
     'Deletes a run that is not training, with its checkpoints and previews.'
   ),
-  'runs.eval': call<EvalResult>()(
+  'runs.eval': jobCall<EvalResult>()(
     v.object({ runId, folder: v.pipe(v.string(), v.minLength(1)) }),
     "Reconstruction error (MSE, PSNR) of the run's best checkpoint on a folder of images."
   )

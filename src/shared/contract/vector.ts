@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import { int, id, path } from './fields'
-import { call } from './define'
-import { EXPORT_DEFAULTS, keyframeSchema } from './exports'
+import { call, jobCall } from './define'
+import { EXPORT_DEFAULTS, keyframeSchema } from './viewers'
 
 /** Defaults shared by the app's vector view and `aestudio vector`. */
 export const VECTOR_DEFAULTS = { strength: 1, frames: 12, size: 256, delay: 80 } as const
@@ -92,7 +92,7 @@ export const vectorCalls = {
     vectorFrameSchema,
     'The target image with the attribute vector added at a strength, as a PNG data URL (codes are cached).'
   ),
-  'vector.export': call<VectorExportResult>()(
+  'vector.export': jobCall<VectorExportResult>()(
     vectorExportSchema,
     'Writes the target with the vector added at strengths from 0 to `strength` as a GIF, WebP or PNG strip.'
   )

@@ -45,7 +45,7 @@ export const bench: Command = {
       usage
     )
     if (values.import) {
-      const { benchImport } = await import('../../imaging/bench')
+      const { benchImport } = await import('../../services/import-bench')
       const r = await benchImport({ size: numberOption('size', values.size, 64) })
       if (values.json) return io.out(JSON.stringify(r))
       io.out(
@@ -68,7 +68,7 @@ export const bench: Command = {
       steps
     }
     // TensorFlow.js loads only for this branch.
-    const { benchTraining } = await import('../../ml/bench')
+    const { benchTraining } = await import('../../services/training-bench')
     let r
     try {
       r = await benchTraining(options)

@@ -1,6 +1,6 @@
 import { restoreSchema } from '../../../shared/contract/restore'
 import { CliError, EXIT, parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { requireOut, validated } from './exports-args'
 import { parseRunId } from './train'
 

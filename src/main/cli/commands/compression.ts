@@ -1,6 +1,6 @@
 import { insightsCompressionSchema } from '../../../shared/contract/insights'
 import { numberOption, parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { validated } from './exports-args'
 import { parseRunId } from './train'
 

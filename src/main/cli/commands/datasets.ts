@@ -1,6 +1,6 @@
 import { listDatasets } from '../../services/datasets'
 import { parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 
 const usage = 'aestudio datasets [--json]'
 

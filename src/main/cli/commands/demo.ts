@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path'
-import { EXPORT_DEFAULTS } from '../../../shared/contract/exports'
-import { samplesFolder } from '../../exports/samples'
+import { EXPORT_DEFAULTS } from '../../../shared/contract/viewers'
+import { samplesFolder } from '../../services/samples'
 import { startTraining } from '../../services/training'
 import { CliError, EXIT, numberOption, parseCommandArgs, type CliIO, type Command } from '../command'
 import { createProgress } from '../progress'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { exportProgressBar, exportsService } from './exports-args'
 import { followTraining } from './train'
 
@@ -76,10 +76,7 @@ export const demo: Command = {
           valFraction: 0.1
         },
         {
-          emit: (name, payload) => {
-            const p = payload as { done: number; total: number }
-            if (name === 'datasets.progress') importBar.update(p.done, p.total)
-          }
+          onProgress: (p) => importBar.update(p.done, p.total)
         }
       )
       importBar.done()

@@ -1,6 +1,6 @@
 import { evalRun } from '../../services/training'
 import { CliError, EXIT, parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { parseRunId } from './train'
 
 const usage = 'aestudio eval <runId> <folder> [--checkpoint best|last] [--json]'

@@ -1,6 +1,6 @@
-import { modelExportSchema } from '../../../shared/contract/exports'
+import { modelExportSchema } from '../../../shared/contract/viewers'
 import { parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { parseRunId } from './train'
 import { requireOut, validated, exportsService } from './exports-args'
 

@@ -1,10 +1,10 @@
 import * as v from 'valibot'
-import type { ExportProgress } from '../../../shared/contract/exports'
+import type { ExportProgress } from '../../../shared/contract/viewers'
 import { CliError, EXIT, type CliIO } from '../command'
 import { createProgress } from '../progress'
 
 /** The export services, loaded when a command runs so `aestudio --help` never loads TensorFlow.js. */
-export const exportsService = () => import('../../services/exports')
+export const exportsService = () => import('../../services/viewers')
 
 /**
  * Checks options against the same schema the app's calls use, so both refuse the same values; issues name the

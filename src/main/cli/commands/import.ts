@@ -1,11 +1,11 @@
 import type { Fit } from '../../../shared/contract/domain'
-import { JobControl } from '../../jobs/control'
+import { JobControl } from '../../../shared/control'
 import { DEFAULTS, getDataset, importFolder } from '../../services/datasets'
 import { DEFAULT_LIMITS } from '../../imaging/decode'
-import { StudioError } from '../../services/errors'
+import { StudioError } from '../../../shared/errors'
 import { CliError, EXIT, numberOption, parseCommandArgs, type Command } from '../command'
 import { createProgress } from '../progress'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 
 const usage =
   'aestudio import <folder|files...> [--name NAME] [--size 64] [--channels 3|1] ' +
@@ -70,10 +70,7 @@ export const importCommand: Command = {
           },
           {
             control,
-            emit: (_name, p) => {
-              const { done, total, file } = p as { done: number; total: number; file?: string }
-              bar.update(done, total, file)
-            }
+            onProgress: ({ done, total, file }) => bar.update(done, total, file)
           }
         )
         bar.done()

@@ -1,5 +1,5 @@
 import { appInfo } from '../../services/app-info'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { parseCommandArgs, type Command } from '../command'
 
 const usage = 'aestudio info [--json]'

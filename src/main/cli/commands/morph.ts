@@ -1,6 +1,6 @@
-import { morphExportSchema } from '../../../shared/contract/exports'
+import { morphExportSchema } from '../../../shared/contract/viewers'
 import { CliError, EXIT, numberOption, parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { parseRunId } from './train'
 import { exportProgressBar, requireOut, validated, exportsService } from './exports-args'
 

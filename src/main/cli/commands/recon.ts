@@ -1,6 +1,6 @@
-import { reconGridSchema } from '../../../shared/contract/exports'
+import { reconGridSchema } from '../../../shared/contract/viewers'
 import { numberOption, parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { parseRunId } from './train'
 import { requireOut, validated, exportsService } from './exports-args'
 

@@ -1,6 +1,6 @@
 import { resumeRun } from '../../services/training'
 import { numberOption, parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { followTraining, parseRunId } from './train'
 
 const usage = 'aestudio resume <runId> [--epochs TOTAL] [--json]'

@@ -1,6 +1,6 @@
 import { listRuns } from '../../services/training'
 import { parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 
 const usage = 'aestudio runs [--json]'
 
@@ -19,6 +19,8 @@ export const runs: Command = {
       epochsDone: r.epochsDone,
       bestValLoss: r.bestValLoss,
       backend: r.backend,
+      // Why better backends were passed over and, for webgpu, the GPU adapter the run trained on.
+      backendNotes: r.backendNotes,
       datasetId: r.datasetId,
       createdAt: r.createdAt,
       error: r.error

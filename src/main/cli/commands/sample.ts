@@ -1,6 +1,6 @@
-import { samplesRandomSchema } from '../../../shared/contract/exports'
+import { samplesRandomSchema } from '../../../shared/contract/viewers'
 import { numberOption, parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { parseRunId } from './train'
 import { requireOut, validated, exportsService } from './exports-args'
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createHandlers } from '../../handlers/index'
+import { JobHost } from '../../jobs/host'
 import { EventHub } from '../../rpc/events'
 import { openStudio } from '../../services/studio'
 import { startWebServer } from '../../web/server'
@@ -50,8 +51,9 @@ export const serve: Command = {
       )
     const studio = openStudio()
     const events = new EventHub()
+    const jobs = new JobHost(studio.paths.home)
     const server = await startWebServer({
-      handlers: createHandlers({ studio, events }),
+      handlers: createHandlers({ studio, events }, jobs),
       events,
       home: studio.paths.home,
       rendererDir: renderer,
@@ -79,6 +81,7 @@ export const serve: Command = {
       process.once('SIGTERM', resolve)
     })
     await server.close()
+    jobs.killAll()
     studio.close()
     if (!values.json) io.out('Stopped.')
     return EXIT.ok

@@ -3,7 +3,7 @@ import { sweepExportSchema, sweepGridSchema, type SweepProgress } from '../../..
 import { getSettings } from '../../services/settings'
 import { InProcessTrainingHost } from '../../services/training'
 import { CliError, EXIT, numberOption, parseCommandArgs, type CliIO, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { configFromFlags, resolveDataset, TRAIN_FLAGS } from '../train-flags'
 import { validated } from './exports-args'
 

@@ -4,7 +4,7 @@ import { getSettings } from '../../services/settings'
 import { InProcessTrainingHost, startTraining, type Started } from '../../services/training'
 import { CliError, EXIT, parseCommandArgs, type CliIO, type Command } from '../command'
 import { createProgress, formatDuration } from '../progress'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { configFromFlags, resolveDataset, TRAIN_FLAGS } from '../train-flags'
 
 const usage =

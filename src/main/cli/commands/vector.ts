@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { vectorComputeSchema, vectorExportSchema } from '../../../shared/contract/vector'
 import { CliError, EXIT, numberOption, parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../studio'
+import { withStudio } from '../with-studio'
 import { validated } from './exports-args'
 import { parseRunId } from './train'
 

@@ -1,4 +1,4 @@
-import type { Migration } from './index'
+import type { Migration } from './migration'
 
 /** Latent-size sweeps: one model trained at several latent sizes, each size its own run. */
 export const m0002: Migration = {

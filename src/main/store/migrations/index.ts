@@ -1,13 +1,8 @@
-import type { Database } from 'better-sqlite3'
 import { m0001 } from './0001-initial'
 import { m0002 } from './0002-sweeps'
+import type { Migration } from './migration'
 
-export interface Migration {
-  /** Becomes `user_version` once applied; strictly increasing from 1 with no gaps. */
-  version: number
-  name: string
-  up(db: Database): void
-}
+export type { Migration }
 
 /** Append new migrations here; never edit one that has shipped. */
 export const migrations: readonly Migration[] = [m0001, m0002]

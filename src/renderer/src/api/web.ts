@@ -4,7 +4,7 @@ import type {
   CallOutput,
   CallResult,
   EventName,
-  EventPayload,
+  EventPayloads,
   StudioApi
 } from '../../../shared/contract/index'
 import { ApiError, unwrap } from './client'
@@ -97,7 +97,7 @@ export function webSocketApi(options: WebApiOptions): StudioApi & { close(): voi
       ws.send(JSON.stringify({ id, name, input }))
       return unwrap(await result) as CallOutput<K>
     },
-    on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void {
+    on<K extends EventName>(name: K, listener: (payload: EventPayloads[K]) => void): () => void {
       const set = listeners.get(name) ?? new Set<Listener>()
       listeners.set(name, set)
       set.add(listener as Listener)

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
-import type { ExportProgress, LatentPoint, MorphExportResult } from '../../../shared/contract/exports'
+import type { ExportProgress, LatentPoint, MorphExportResult } from '../../../shared/contract/viewers'
 import { api, errorText } from '../studio'
 import { LatestOnly } from './latest-only'
 

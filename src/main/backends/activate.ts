@@ -1,0 +1,171 @@
+import { createRequire } from 'node:module'
+import { dirname, sep } from 'node:path'
+import type * as TF from '@tensorflow/tfjs'
+import type { BackendName, BackendProbe, GpuAdapterInfo } from '../../shared/contract/app'
+import type { BackendChoice } from '../../shared/config'
+import { describeAdapter } from '../../engine/gpu/webgpu-backend'
+import { activateWebGpu, SOFTWARE_GPU_ENV, webGpuProbe } from './webgpu-node'
+
+const require = createRequire(import.meta.url)
+
+/** Best first: the order `auto` tries them in. */
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']
+
+const PACKAGE: Record<BackendName, string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs'
+}
+
+const explain = (err: unknown): string => {
+  const msg = err instanceof Error ? err.message : String(err)
+  if (/Cannot find (module|package)/.test(msg))
+    return 'not installed (its install downloads libtensorflow, which was not reachable)'
+  return `failed to load: ${msg.split('\n')[0]}`
+}
+
+/**
+ * Which backends could be used here, without initialising any of them. A package that resolves may still fail to
+ * load its native library, so the native ones are required for real; the GPU one also needs a visible device.
+ */
+export function probeBackends(): BackendProbe[] {
+  return BACKEND_ORDER.map((name): BackendProbe => {
+    if (name === 'webgpu') return webGpuProbe()
+    try {
+      require.resolve(PACKAGE[name])
+    } catch (err) {
+      return { name, available: false, detail: explain(err) }
+    }
+    if (name === 'wasm') return { name, available: true, detail: 'WebAssembly with SIMD (XNNPACK)' }
+    if (name === 'cpu') return { name, available: true, detail: 'pure JavaScript: slow, always works' }
+    return { name, available: true, detail: `${PACKAGE[name]} is installed` }
+  })
+}
+
+/** Where the wasm backend's .wasm binaries are (Node has no page to fetch them relative to). */
+const wasmDir = () =>
+  dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + sep
+
+const TFJS_NODE_GPU = PACKAGE['tensorflow-gpu']
+
+/** tfjs-node's backend object says whether its TensorFlow found a CUDA device. */
+const usesGpu = (tf: typeof TF) =>
+  Boolean((tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice)
+
+const HOOKS = ['uncaughtException', 'unhandledRejection'] as const
+
+/**
+ * Emscripten's runtime (the wasm backend) installs process-wide uncaughtException/unhandledRejection handlers
+ * that rethrow, so any later stray error would surface from inside its 30 kB minified line and Node would print
+ * that line. Our processes keep their own error handling: drop the handlers it added.
+ */
+async function withoutProcessHooks<T>(fn: () => Promise<T>): Promise<T> {
+  const listeners = (e: (typeof HOOKS)[number]) =>
+    process.listeners(e as 'uncaughtException') as ((...args: unknown[]) => void)[]
+  const before = HOOKS.map((e) => new Set(listeners(e)))
+  try {
+    return await fn()
+  } finally {
+    HOOKS.forEach((e, i) => {
+      for (const l of listeners(e)) if (!before[i].has(l)) process.removeListener(e, l as () => void)
+    })
+  }
+}
+
+/** What a started backend reports beyond its name: the GPU it runs on, for webgpu. */
+interface Started {
+  adapter?: GpuAdapterInfo
+}
+
+/**
+ * Loads one backend and makes it the active one; throws, in plain words, when it cannot be used here. `explicit`
+ * is true when the user asked for this backend by name (only then may webgpu take a software adapter).
+ */
+async function activate(name: BackendName, notes: string[], explicit: boolean): Promise<Started> {
+  // Loaded here, not at the top, so `aestudio info` and the app's main process never load TensorFlow.js.
+  const tf = await import('@tensorflow/tfjs')
+  if (name === 'webgpu') {
+    const adapter = await activateWebGpu(tf, {
+      allowSoftware: explicit && process.env[SOFTWARE_GPU_ENV] === '1',
+      softwareHint: explicit
+        ? `set ${SOFTWARE_GPU_ENV}=1 to use it anyway, as the tests do`
+        : 'auto never picks one'
+    })
+    notes.push(`webgpu: ${describeAdapter(adapter)}, through Dawn`)
+    return { adapter }
+  }
+  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    try {
+      require(PACKAGE[name])
+    } catch (err) {
+      // The GPU build also provides the 'tensorflow' backend: use it on the CPU if only it is installed.
+      if (name !== 'tensorflow' || !tf.findBackendFactory('tensorflow')) throw new Error(explain(err))
+    }
+    if (!(await tf.setBackend('tensorflow'))) throw new Error('TensorFlow failed to initialise')
+    if (name === 'tensorflow-gpu' && !usesGpu(tf))
+      throw new Error(`${TFJS_NODE_GPU} loaded but sees no CUDA GPU`)
+    return {}
+  }
+  if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm')
+    if (!tf.findBackendFactory('wasm')) throw new Error('the wasm backend did not register')
+    // Multithreaded wasm needs a worker script served next to the page; under Node it would fail to start.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
+    wasm.setWasmPaths(wasmDir())
+    ;(await import('../../engine/kernels')).registerWasmKernels()
+    const ok = await withoutProcessHooks(() => tf.setBackend('wasm'))
+    if (!ok) throw new Error('WebAssembly failed to initialise')
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')
+    notes.push(
+      simd
+        ? `wasm: SIMD on, ${wasm.getThreadsCount()} thread (XNNPACK)`
+        : 'wasm: this runtime has no WebAssembly SIMD, so wasm runs several times slower'
+    )
+    return {}
+  }
+  ;(await import('../../engine/kernels')).registerCpuKernels()
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise')
+  return {}
+}
+
+/** The backend `initBackend` made active, why better ones were passed over, and (webgpu) its adapter. */
+export interface ActiveBackend {
+  name: BackendName
+  notes: string[]
+  adapter?: GpuAdapterInfo
+}
+
+/**
+ * Makes a training backend active: `auto` tries them best first (tensorflow-gpu, webgpu on a hardware GPU,
+ * tensorflow, wasm, cpu) and the notes say, in plain words, why better ones were passed over; an explicit
+ * choice that cannot be used throws.
+ */
+export function initBackend(choice: BackendChoice): Promise<ActiveBackend> {
+  // One at a time: TensorFlow.js's setBackend is not safe to run twice at once (a second caller sees the first
+  // one's half-started backend and fails), and a process may well load two models together.
+  const run = starting.then(() => startBackend(choice))
+  starting = run.catch(() => undefined)
+  return run
+}
+let starting: Promise<unknown> = Promise.resolve()
+
+async function startBackend(choice: BackendChoice): Promise<ActiveBackend> {
+  const notes: string[] = []
+  if (choice !== 'auto') {
+    try {
+      return { name: choice, notes, ...(await activate(choice, notes, true)) }
+    } catch (err) {
+      throw new Error(`The ${choice} backend cannot be used here: ${(err as Error).message}`)
+    }
+  }
+  for (const name of BACKEND_ORDER) {
+    try {
+      return { name, notes, ...(await activate(name, notes, false)) }
+    } catch (err) {
+      notes.push(`${name} passed over: ${(err as Error).message}`)
+    }
+  }
+  throw new Error(`No training backend could be started:\n${notes.join('\n')}`)
+}

@@ -1,1 +1,0 @@
-export { applyVector, attributeVector, meanCode, norm, strengthSteps } from './attribute'
