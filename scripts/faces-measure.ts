@@ -27,9 +27,10 @@ import {
 } from '../src/main/imaging/faces/geometry'
 import { findFaces } from '../src/main/imaging/faces/index'
 import { loadFaceModels, type DetectorName, type FaceModels } from '../src/main/imaging/faces/models'
-import { decodeUpright, shrink } from '../src/main/imaging/faces/source'
+import { decodeUpright } from '../src/main/imaging/decode'
+import { shrink } from '../src/main/imaging/faces/source'
 import type { RawImage } from '../src/main/imaging/faces/warp'
-import { initBackend } from '../src/main/ml/backends'
+import { initBackend } from '../src/main/backends/activate'
 import { SAMPLE_FACES, SAMPLES, samplePath, type SampleFace } from '../test/helpers/face-samples'
 
 const arg = (name: string, fallback: string) => {

@@ -22,7 +22,7 @@ import {
 } from '../../src/main/imaging/faces/index'
 import { splitByTrait } from '../../src/main/imaging/faces/traits'
 import type { RawImage } from '../../src/main/imaging/faces/warp'
-import { initBackend } from '../../src/main/ml/backends'
+import { initBackend } from '../../src/main/backends/activate'
 import { SAMPLE_FACES, SAMPLES, samplePath } from '../helpers/face-samples'
 
 const require = createRequire(import.meta.url)
@@ -77,7 +77,7 @@ describe('face-api on our TensorFlow.js', () => {
     expect(api.tf.engine()).toBe(tf.engine())
     expect(api.tf.Tensor).toBe(tf.Tensor)
     expect(api.tf.getBackend()).toBe('wasm')
-    // Our Conv2DBackpropFilter kernel for wasm (src/main/ml/kernels) is visible through face-api's copy.
+    // Our Conv2DBackpropFilter kernel for wasm (src/engine/kernels) is visible through face-api's copy.
     expect(api.tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(
       tf.getKernel('Conv2DBackpropFilter', 'wasm')
     )

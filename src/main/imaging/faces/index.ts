@@ -1,8 +1,7 @@
-import { DEFAULT_LIMITS, type DecodeLimits } from '../decode'
+import { decodeUpright, DEFAULT_LIMITS, type DecodeLimits } from '../decode'
 import { detectFaces, type FoundFace } from './detect'
 import { alignTransform, eyeDistance, rollDegrees, type Box, type Eyes } from './geometry'
 import type { ExpressionScores, FaceModels } from './models'
-import { decodeUpright } from './source'
 import { warp, type RawImage } from './warp'
 
 export {

@@ -1,14 +1,8 @@
 import sharp from 'sharp'
-import { BACKGROUND } from '../decode'
+import { BACKGROUND, type RawImage } from '../decode'
 import { apply, invert, scaleOf, type Similarity } from './geometry'
 
-/** Decoded pixels, upright (EXIF orientation applied), row-major, channels last. */
-export interface RawImage {
-  data: Uint8Array
-  width: number
-  height: number
-  channels: 1 | 3
-}
+export type { RawImage }
 
 /** libvips rounds halves away from zero (VIPS_ROUND_INT) when it sizes an affine's output. */
 const roundInt = (v: number) => (v > 0 ? Math.floor(v + 0.5) : Math.ceil(v - 0.5))
