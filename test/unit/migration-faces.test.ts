@@ -4,34 +4,7 @@ import { migrate, openDatabase } from '../../src/main/store/connection'
 import { m0001 } from '../../src/main/store/migrations/0001-initial'
 import { m0002 } from '../../src/main/store/migrations/0002-sweeps'
 import { m0003 } from '../../src/main/store/migrations/0003-faces'
-import type { Migration } from '../../src/main/store/migrations/index'
-
-/**
- * The runner change 0003 needs (for connection.ts `migrate`): foreign keys off around the transaction when a
- * pending migration asks for it, and `foreign_key_check` before the commit. (The pragma is a no-op inside a
- * transaction, so a migration cannot do this itself.)
- */
-function migrateWithForeignKeysOff(
-  db: Database,
-  list: readonly (Migration & { foreignKeysOff?: boolean })[]
-) {
-  const current = db.pragma('user_version', { simple: true }) as number
-  const pending = list.filter((m) => m.version > current)
-  const off = pending.some((m) => m.foreignKeysOff)
-  if (off) db.pragma('foreign_keys = OFF')
-  try {
-    db.transaction(() => {
-      for (const m of pending) {
-        m.up(db)
-        db.pragma(`user_version = ${m.version}`)
-      }
-      const broken = db.pragma('foreign_key_check') as unknown[]
-      if (broken.length > 0) throw new Error(`migration left ${broken.length} broken references`)
-    }).immediate()
-  } finally {
-    if (off) db.pragma('foreign_keys = ON')
-  }
-}
+import { migrations, type Migration } from '../../src/main/store/migrations/index'
 
 /** A version-2 database holding a dataset with images, a run and a sweep that point at it. */
 function atVersion2(): Database {
@@ -66,7 +39,7 @@ const insertFace = (db: Database, f: ReturnType<typeof face>) =>
 describe('migration 0003 (faces)', () => {
   it('keeps every dataset, image, run and sweep, and their links', () => {
     const db = atVersion2()
-    migrateWithForeignKeysOff(db, [m0001, m0002, m0003])
+    migrate(db, ':memory:', [m0001, m0002, m0003])
     expect(db.pragma('user_version', { simple: true })).toBe(3)
     expect(
       db.prepare('SELECT id, name, fit, face_mode, face_margin, split_seed FROM datasets').all()
@@ -91,7 +64,7 @@ describe('migration 0003 (faces)', () => {
 
   it('admits face datasets only with their settings, and face rows only for real images', () => {
     const db = atVersion2()
-    migrateWithForeignKeysOff(db, [m0001, m0002, m0003])
+    migrate(db, ':memory:', [m0001, m0002, m0003])
     const add = db.prepare(
       `INSERT INTO datasets (name, source, size, channels, fit, face_mode, face_margin, split_seed, val_fraction)
        VALUES ('f', '/photos', 64, 3, ?, ?, ?, 1, 0.1)`
@@ -118,7 +91,29 @@ describe('migration 0003 (faces)', () => {
 
   it('needs the runner to turn foreign keys off: with them on, rebuilding datasets would drop every image', () => {
     const db = atVersion2()
-    migrate(db, ':memory:', [m0001, m0002, m0003])
+    migrate(db, ':memory:', [m0001, m0002, { ...m0003, foreignKeysOff: false }])
     expect(db.prepare('SELECT count(*) FROM images').pluck().get()).toBe(0)
+  })
+
+  it('rolls back a foreign-keys-off migration that leaves a broken reference, and turns the keys back on', () => {
+    const db = atVersion2()
+    const breaks: Migration = {
+      version: 3,
+      name: 'breaks',
+      foreignKeysOff: true,
+      up: (d) => d.exec('DELETE FROM datasets')
+    }
+    // Its 2 images, its run and its sweep would point nowhere.
+    expect(() => migrate(db, 'studio.db', [m0001, m0002, breaks])).toThrow(
+      'Upgrading studio.db would leave 4 broken reference(s) (sweeps → datasets); nothing was changed.'
+    )
+    expect(db.pragma('user_version', { simple: true })).toBe(2)
+    expect(db.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(1)
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+  })
+
+  it('is registered: the app opens databases at version 3', () => {
+    expect(migrations.map((m) => m.version)).toEqual([1, 2, 3])
+    expect(openDatabase(':memory:').pragma('user_version', { simple: true })).toBe(3)
   })
 })

@@ -32,6 +32,7 @@ describe('run store', () => {
       'checkpoints',
       'datasets',
       'exports',
+      'image_faces',
       'images',
       'metrics',
       'previews',
@@ -49,7 +50,7 @@ describe('run store', () => {
     a.settings.set('defaultLatent', 16)
     a.close()
     const b = Store.open(file)
-    expect(b.schemaVersion()).toBe(2)
+    expect(b.schemaVersion()).toBe(3)
     expect(b.datasets.list().map((d) => d.name)).toEqual(['faces'])
     expect(b.settings.get('defaultLatent', 32)).toBe(16)
     b.close()

@@ -1,4 +1,4 @@
-import type { Migration } from './index'
+import type { Migration } from './migration'
 
 /**
  * Face-aware import. A dataset's `fit` may be 'faces', with how faces were taken beside it; each face image
@@ -7,10 +7,9 @@ import type { Migration } from './index'
  *
  * SQLite cannot change a CHECK constraint in place, so `datasets` is rebuilt (the documented 12-step way).
  * That needs foreign keys OFF while it runs: with them on, DROP TABLE datasets would first delete every
- * dataset and cascade to its images, runs' links and sweeps'. `foreignKeysOff` asks the runner for that; the
- * runner checks `PRAGMA foreign_key_check` before committing.
+ * dataset and cascade to its images, runs' links and sweeps'. `foreignKeysOff` asks the runner for that.
  */
-export const m0003: Migration & { foreignKeysOff: true } = {
+export const m0003: Migration = {
   version: 3,
   name: 'faces',
   foreignKeysOff: true,
