@@ -78,6 +78,7 @@ export function dataset(overrides: Partial<Dataset> = {}): Dataset {
     size: 32,
     channels: 3,
     fit: 'cover',
+    faces: null,
     splitSeed: 1,
     valFraction,
     imageCount,

@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type * as TF from '@tensorflow/tfjs'
+import { EXPRESSIONS, type ExpressionScores } from '../../../shared/contract/domain'
 
 const require = createRequire(import.meta.url)
 
-/** The seven expressions face_expression_model scores, in the model's output order. */
-export const EXPRESSIONS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const
-export type Expression = (typeof EXPRESSIONS)[number]
-export type ExpressionScores = Record<Expression, number>
+// The seven expressions face_expression_model scores, in its output order (checked at load).
+export { EXPRESSIONS, type Expression, type ExpressionScores } from '../../../shared/contract/domain'
 
 export type DetectorName = 'tiny' | 'ssd'
 
