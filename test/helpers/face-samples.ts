@@ -1,5 +1,8 @@
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import { ROOT } from './cli'
+import { shapeImage } from './images'
 
 /** The photos face-api ships in its package (1920 px wide group shots), usable after `npm ci`. */
 export const SAMPLE_DIR = join(ROOT, 'node_modules', '@vladmandic', 'face-api', 'demo')
@@ -59,3 +62,27 @@ export const SAMPLE_FACES: Record<number, SampleFace[]> = {
 }
 
 export const SAMPLES = [1, 2, 3, 4, 5, 6] as const
+
+/** A gradient with shapes (a white disc with one dark "eye" among them): no face in it. */
+export async function faceLessPhoto(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><defs><linearGradient id="g">
+    <stop offset="0" stop-color="#2a6"/><stop offset="1" stop-color="#fc3"/></linearGradient></defs>
+    <rect width="800" height="600" fill="url(#g)"/><circle cx="250" cy="250" r="120" fill="#fff"/>
+    <circle cx="210" cy="220" r="15" fill="#000"/><rect x="480" y="300" width="200" height="140" fill="#36c"/>
+    <ellipse cx="400" cy="520" rx="90" ry="30"/></svg>`
+  return sharp(Buffer.from(svg)).png().toBuffer()
+}
+
+/**
+ * A folder as a person drops it: sample photos `samples` (default 1–3: 9 faces, one of them a profile),
+ * two images without a face (`gradient.png`, `shapes.png`), and `small.jpg`, sample 3 shrunk to 240 px wide
+ * so its faces have too few pixels between the eyes.
+ */
+export async function faceFolder(dir: string, samples: readonly number[] = [1, 2, 3]): Promise<string> {
+  mkdirSync(dir, { recursive: true })
+  for (const n of samples) copyFileSync(samplePath(n), join(dir, `sample${n}.jpg`))
+  writeFileSync(join(dir, 'gradient.png'), await faceLessPhoto())
+  writeFileSync(join(dir, 'shapes.png'), await shapeImage(3, 320))
+  writeFileSync(join(dir, 'small.jpg'), await sharp(samplePath(3)).resize(240).jpeg().toBuffer())
+  return dir
+}
