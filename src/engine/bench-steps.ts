@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../shared/config'
 import { buildModel } from './models'
+import { createAdam } from './adam'
 
 export interface StepTiming {
   imagesPerSecond: number
@@ -21,7 +22,7 @@ export async function timeTrainingSteps(
 ): Promise<StepTiming> {
   if (!Number.isInteger(steps) || steps < 1) throw new Error('steps must be a whole number of at least 1')
   const model = buildModel(config)
-  const optimizer = tf.train.adam(config.lr)
+  const optimizer = createAdam(config.lr)
   const { batch, size, channels } = config
   const data = tf.randomUniform(
     [4 * batch, size, size, channels],

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs'
 import { parseTrainConfig, type TrainConfig } from '../shared/config'
 import type { RngState } from './rng'
+import { LeanAdam } from './adam'
 import type { Autoencoder } from './autoencoder'
+import type { TrainState } from './train-state'
 
 /**
  * Checkpoint files: an 8-byte magic, a little-endian uint32 header length, a JSON header, zero padding to a multiple
@@ -34,6 +36,8 @@ export interface CheckpointData {
   optimizer: SavedTensor[]
   /** Adam's running β₁ᵗ and β₂ᵗ: restoring them exactly (not via pow) keeps a resumed run bit-identical. */
   adamPowers?: [number, number]
+  /** Schedule and early-stopping counters after `epoch` (absent in checkpoints written before they existed). */
+  trainState?: TrainState
 }
 
 interface TensorEntry {
@@ -93,6 +97,7 @@ export function encodeCheckpoint(c: CheckpointData): Uint8Array {
     rng: c.rng,
     bestValLoss: c.bestValLoss,
     adamPowers: c.adamPowers,
+    trainState: c.trainState,
     tensors
   }
   const json = new TextEncoder().encode(JSON.stringify(header))
@@ -143,6 +148,7 @@ export function decodeCheckpoint(buf: Uint8Array, file = 'checkpoint'): Checkpoi
     rng: header.rng,
     bestValLoss: header.bestValLoss,
     adamPowers: header.adamPowers,
+    trainState: header.trainState,
     weights,
     optimizer
   }
@@ -213,12 +219,17 @@ export async function restoreState(
   await optimizer.setWeights(named)
   // setWeights makes its own variables from these tensors.
   tf.dispose(named.map((n) => n.tensor))
+  if (c.adamPowers) restoreAdamPowers(optimizer, c.adamPowers)
+}
+
+/** Sets Adam's running β₁ᵗ and β₂ᵗ exactly (tfjs's setWeights recomputes them with pow, a rounding away). */
+export function restoreAdamPowers(optimizer: tf.Optimizer, [b1, b2]: [number, number]): void {
   const adam = optimizer as unknown as AdamInternals
-  if (c.adamPowers && adam.accBeta1 && adam.accBeta2) {
-    const [b1, b2] = c.adamPowers
-    tf.tidy(() => {
-      adam.accBeta1!.assign(tf.scalar(b1))
-      adam.accBeta2!.assign(tf.scalar(b2))
-    })
-  }
+  if (!adam.accBeta1 || !adam.accBeta2) return
+  tf.tidy(() => {
+    adam.accBeta1!.assign(tf.scalar(b1))
+    adam.accBeta2!.assign(tf.scalar(b2))
+  })
+  // Not instanceof: tfjs's optimizers answer instanceof by duck typing, so a tfjs Adam would pass.
+  if (optimizer.constructor === LeanAdam) (optimizer as LeanAdam).setPowers(b1, b2)
 }

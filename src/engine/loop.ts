@@ -2,11 +2,17 @@ import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../shared/config'
 import type { TrainingBatch, TrainingEpoch } from '../shared/contract/training'
 import type { JobControl } from '../shared/control'
+import { augmentIsOn } from '../shared/train-options'
+import { augmentBatch } from './augment'
+import { earlyStopStep } from './early-stop'
 import { toGrey } from './models/grey'
 import { corrupt } from './noise'
 import { batchTensor } from './pixels'
 import type { Rng } from './rng'
 import type { Autoencoder } from './autoencoder'
+import { learningRateAt, plateauStart, plateauStep } from './schedule'
+import { initialTrainState, type TrainState } from './train-state'
+import { applyWeightDecay, decayedVariables, setLearningRate } from './weight-decay'
 
 /** Pixels as the importer caches them: NHWC bytes, one split each. */
 export interface TrainingSet {
@@ -33,6 +39,8 @@ export interface LoopOptions {
   rng: Rng
   /** Epochs already done (0 for a new run, the checkpoint's epoch on resume). */
   startEpoch: number
+  /** Schedule and early-stopping counters, updated after every epoch (before onEpoch, so checkpoints save them). */
+  state?: TrainState
   control?: JobControl
   /** Throttled to one call per `batchIntervalMs` (and the last batch of each epoch). */
   onBatch?(report: BatchReport): void
@@ -41,13 +49,16 @@ export interface LoopOptions {
   onPause?(paused: boolean): void
   batchIntervalMs?: number
   now?: () => number
-  /** The host's resident memory in bytes, reported with every epoch (the engine cannot measure it itself). */
-  residentBytes: () => number
+  /** The host's resident memory in bytes, reported with every epoch (the engine cannot measure it itself); 0 where
+   *  the host cannot tell. */
+  residentBytes?: () => number
 }
 
 export interface LoopOutcome {
   status: 'done' | 'stopped'
   epochsDone: number
+  /** Set when early stopping ended the run: the epoch it stopped after. */
+  stoppedEarly?: number
 }
 
 /** The loss became NaN or infinite: the weights are garbage from this point on. */
@@ -135,11 +146,14 @@ export async function evaluateLoss(
  */
 export async function trainLoop(o: LoopOptions): Promise<LoopOutcome> {
   const { model, optimizer, data, config, rng, control } = o
+  const state = o.state ?? initialTrainState(config)
+  const augment = augmentIsOn(config.augment)
   const now = o.now ?? (() => performance.now())
   const interval = o.batchIntervalMs ?? 200
   const { size, channels, trainCount } = data
   if (trainCount === 0) throw new Error('The dataset has no training images.')
   const vars = model.trainableVariables
+  const decayed = decayedVariables(vars)
   const batches = Math.ceil(trainCount / config.batch)
   const order = Int32Array.from({ length: trainCount }, (_, i) => i)
   const epochTimes: number[] = []
@@ -172,7 +186,18 @@ export async function trainLoop(o: LoopOptions): Promise<LoopOutcome> {
         const idx = order.subarray(b * config.batch, Math.min(trainCount, (b + 1) * config.batch))
         const n = idx.length
         const seed = rng.seed()
-        const x = batchTensor(data.train, idx, size, channels)
+        const lr = learningRateAt(config.lrSchedule, config.lr, state.plateau, {
+          epoch,
+          epochs: config.epochs,
+          batch: b,
+          batches
+        })
+        setLearningRate(optimizer, lr)
+        state.lr = lr
+        // Augmented before the model input is made, so denoising corrupts the augmented image.
+        const clean = batchTensor(data.train, idx, size, channels)
+        const x = augment ? augmentBatch(clean, config.augment, seed) : clean
+        if (augment) clean.dispose()
         const input = modelInput(x, config, seed)
         let recon: tf.Scalar | undefined
         let kl: tf.Scalar | undefined
@@ -185,6 +210,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopOutcome> {
         const list = vars.map((v) => grads[v.name])
         const applied = config.clipNorm > 0 ? clipByGlobalNorm(list, config.clipNorm) : list
         optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: applied[i] })))
+        applyWeightDecay(decayed, lr, config.weightDecay)
         const next = tf.tidy(() => ({
           loss: tf.add(sums.loss, tf.mul(value, n)),
           recon: tf.add(sums.recon, tf.mul(recon!, n)),
@@ -219,6 +245,12 @@ export async function trainLoop(o: LoopOptions): Promise<LoopOutcome> {
       epochTimes.push(seconds)
       const mean = epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length
       tf.dispose([sums.loss, sums.recon, sums.kl])
+      const score = valLoss ?? loss
+      const s = config.lrSchedule
+      if (s.kind === 'plateau')
+        state.plateau = plateauStep(state.plateau ?? plateauStart(config.lr), score, s)
+      const early = earlyStopStep(state.earlyStop, epoch, score, config.earlyStop)
+      state.earlyStop = early.state
       await o.onEpoch?.({
         epoch,
         epochs: config.epochs,
@@ -230,9 +262,11 @@ export async function trainLoop(o: LoopOptions): Promise<LoopOutcome> {
         seconds,
         etaSeconds: mean * (config.epochs - epoch),
         tensors: tf.memory().numTensors,
-        rss: o.residentBytes()
+        rss: o.residentBytes?.() ?? 0,
+        lr: state.lr
       })
       epochsDone = epoch
+      if (early.stop) return { status: 'done', epochsDone, stoppedEarly: epoch }
     } finally {
       tf.dispose([sums.loss, sums.recon, sums.kl])
     }

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../shared/config'
 import type { JobControl } from '../shared/control'
+import { createAdam } from './adam'
 import type { Autoencoder } from './autoencoder'
 import { captureState, decodeCheckpoint, encodeCheckpoint, restoreState } from './checkpoint'
 import { trainLoop, type BatchReport, type EpochReport, type LoopOutcome, type TrainingSet } from './loop'
@@ -8,6 +8,7 @@ import { buildModel } from './models/index'
 import type { RawImage } from './pixels'
 import { previewRows, type PreviewSource } from './preview'
 import { Rng } from './rng'
+import { initialTrainState, parseTrainState, type TrainState } from './train-state'
 
 /** What one training session needs: the run's config, its pixels, and where to continue from. */
 export interface SessionStart {
@@ -36,7 +37,7 @@ export interface SessionHooks {
   onPause?(paused: boolean): void
   /** Awaited after every epoch, before the next starts: the host writes the checkpoint here. */
   onEpoch(output: EpochOutput): Promise<void> | void
-  residentBytes(): number
+  residentBytes?(): number
   /** Tests swap in a model that misbehaves on purpose; everything else uses the real builder. */
   buildModel?(config: TrainConfig): Autoencoder
 }
@@ -55,17 +56,20 @@ export interface SessionOutcome extends LoopOutcome {
 export async function runSession(start: SessionStart, hooks: SessionHooks): Promise<SessionOutcome> {
   const { config, data } = start
   const model = (hooks.buildModel ?? buildModel)(config)
-  const optimizer = tf.train.adam(config.lr)
+  const optimizer = createAdam(config.lr)
   try {
     let rng = new Rng(config.seed)
     let startEpoch = 0
     let best: number | null = null
+    // The schedule's and early stopping's counters; they continue from a checkpoint like the RNG does.
+    let state: TrainState = initialTrainState(config)
     if (start.resume) {
       const ckpt = decodeCheckpoint(start.resume)
       await restoreState(model, optimizer, ckpt)
       rng = Rng.fromState(ckpt.rng)
       startEpoch = ckpt.epoch
       best = ckpt.bestValLoss
+      state = parseTrainState(ckpt.trainState, config)
     }
     const outcome = await trainLoop({
       model,
@@ -74,6 +78,7 @@ export async function runSession(start: SessionStart, hooks: SessionHooks): Prom
       config,
       rng,
       startEpoch,
+      state,
       control: hooks.control,
       residentBytes: hooks.residentBytes,
       onBatch: hooks.onBatch,
@@ -88,6 +93,7 @@ export async function runSession(start: SessionStart, hooks: SessionHooks): Prom
           config,
           rng: rng.state(),
           bestValLoss: best,
+          trainState: state,
           ...(await captureState(model, optimizer))
         })
         const preview = await previewRows(model, start.previewSource, config)

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { augmentSchema, lrScheduleSchema, NO_AUGMENT } from './train-options'
 
 /** The autoencoder family. One line each, shown next to the picker in the UI and in `aestudio --help`. */
 export const MODEL_KINDS = {
@@ -52,6 +53,13 @@ const trainConfigObject = v.object({
   lambda: v.optional(real(0, 100), 1e-3),
   /** Clip gradients to this global norm; 0 disables clipping. */
   clipNorm: v.optional(real(0, 1e6), 0),
+  /** Training batches only; absent means off (so runs made before it existed resume unchanged). */
+  augment: v.optional(augmentSchema, NO_AUGMENT),
+  lrSchedule: v.optional(lrScheduleSchema, { kind: 'constant' }),
+  /** Decoupled (AdamW) weight decay on kernels: w ← w − lr·weightDecay·w after each step; 0 disables it. */
+  weightDecay: v.optional(real(0, 1), 0),
+  /** Stop when the validation loss has not improved for this many epochs; 0 trains every epoch. */
+  earlyStop: v.optional(int(0, 10000), 0),
   seed: v.optional(int(0, 2 ** 31 - 1), 1),
   backend: v.optional(v.picklist(BACKEND_CHOICES), 'auto')
 })

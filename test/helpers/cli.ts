@@ -12,3 +12,23 @@ export function aestudio(args: string[], home: string, timeout = 120_000): Spawn
     timeout
   })
 }
+
+/** Runs `aestudio` in this process (TensorFlow.js already loaded) against the data directory `home`. */
+export async function aestudioInProcess(argv: string[], home: string) {
+  const { run } = await import('../../src/main/cli/aestudio')
+  const out: string[] = []
+  const err: string[] = []
+  const before = process.env.AESTUDIO_HOME
+  process.env.AESTUDIO_HOME = home
+  try {
+    const code = await run(argv, {
+      out: (t) => void out.push(t),
+      err: (t) => void err.push(t),
+      interactive: false
+    })
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') }
+  } finally {
+    if (before === undefined) delete process.env.AESTUDIO_HOME
+    else process.env.AESTUDIO_HOME = before
+  }
+}

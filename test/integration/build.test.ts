@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_HEADER } from '../../src/main/shell/policy'
 import { ROOT } from '../helpers/cli'
+import { SECURE_WEB_PREFERENCES } from '../helpers/expectations'
 
 // Builds the app once with `electron-vite build` into a temp folder, then checks the OUTPUT: the built main
 // process runs under Node with a recording stand-in for `electron` (test/helpers/fake-electron.mjs), so the
@@ -47,17 +48,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }))
 describe('the built app', () => {
   it('opens a window with the security checklist set', () => {
     const window = report.window as { webPreferences: Record<string, unknown>; show: boolean }
-    expect(window.webPreferences).toMatchObject({
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false
-    })
+    expect(window.webPreferences).toMatchObject(SECURE_WEB_PREFERENCES)
     expect(String(window.webPreferences.preload)).toMatch(/preload[\\/]index\.cjs$/)
     expect(window.show).toBe(false)
     expect(report.singleInstanceLock).toBe(true)

@@ -104,7 +104,7 @@ function expectSchema1Rows(store: Store) {
     size: 32,
     channels: 1,
     fit: 'cover',
-    // Schema 3: datasets from before face imports have no face settings, their images no faces.
+    // Schema 4: datasets from before face imports have no face settings, their images no faces.
     faces: null,
     splitSeed: 7,
     valFraction: 0.2,
@@ -182,7 +182,7 @@ describe('migrations with data', () => {
     expect(open.runs.delete(1)).toBe(true)
     expect(open.runs.metrics(1)).toEqual([])
     expect(open.artifacts.checkpoint(1, 'last')).toBeUndefined()
-    // Schema 3: a face dataset of the same folder is a dataset of its own, found by its face settings.
+    // Schema 4: a face dataset of the same folder is a dataset of its own, found by its face settings.
     const key = { source: '/home/me/faces', size: 32, channels: 1, fit: 'cover' } as const
     const faces = open.datasets.create({
       ...key,

@@ -3,13 +3,10 @@ import { performance } from 'node:perf_hooks'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { EventPayload } from '../../src/shared/contract/index'
-import { createHandlers } from '../../src/main/handlers/index'
-import { EventHub } from '../../src/main/rpc/events'
-import { openStudio } from '../../src/main/services/studio'
-import { startWebServer } from '../../src/main/web/server'
 import { webSocketApi } from '../../src/renderer/src/api/web'
 import { makeImageFolder } from '../helpers/images'
 import { tempDir } from '../helpers/tmp'
+import { serveStudio } from '../helpers/web-studio'
 
 // The UI must stay responsive while a model trains: training runs in its own job process, so the process that
 // serves the contract only relays events. Measured through the web transport, as a browser would see it.
@@ -30,23 +27,14 @@ async function trainingOverTheWeb() {
   const dir = tempDir()
   const images = join(dir, 'faces')
   await makeImageFolder(images, 24, 16)
-  const studio = openStudio({ home: join(dir, 'home') })
-  const hub = new EventHub()
-  const server = await startWebServer({
-    handlers: createHandlers({ studio, events: hub }),
-    events: hub,
-    home: studio.paths.home,
-    rendererDir: join(dir, 'no-renderer'),
-    token: 'responsive'
-  })
+  const { studio, server, close } = await serveStudio(dir, join(dir, 'no-renderer'), 'responsive')
   const api = webSocketApi({
     url: `ws://127.0.0.1:${server.port}/rpc?token=responsive`,
     createSocket: (u) => new WebSocket(u) as unknown as globalThis.WebSocket
   })
   cleanup.push(async () => {
     api.close()
-    await server.close()
-    studio.close()
+    await close()
   })
 
   const imported = await api.invoke('datasets.import', { paths: [images], size: 16, channels: 3 })

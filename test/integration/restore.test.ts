@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { run as runCli } from '../../src/main/cli/aestudio'
 import { corrupt } from '../../src/engine/noise'
 import { importFolder } from '../../src/main/services/datasets'
 import { restoreImages } from '../../src/main/services/restore'
 import { openStudio, type Studio } from '../../src/main/services/studio'
 import { startTraining } from '../../src/main/services/training'
+import { aestudioInProcess } from '../helpers/cli'
 
 const SIZE = 16
 let home: string
@@ -136,25 +136,6 @@ afterAll(() => {
   rmSync(home, { recursive: true, force: true })
 })
 
-/** Runs `aestudio` in this process against the test's data directory. */
-async function cli(argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const before = process.env.AESTUDIO_HOME
-  process.env.AESTUDIO_HOME = home
-  try {
-    const code = await runCli(argv, {
-      out: (t) => void out.push(t),
-      err: (t) => void err.push(t),
-      interactive: false
-    })
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') }
-  } finally {
-    if (before === undefined) delete process.env.AESTUDIO_HOME
-    else process.env.AESTUDIO_HOME = before
-  }
-}
-
 describe('colourisation', () => {
   it('gives grey images back colours much closer to the truth than the grey input', async () => {
     // New positions (not in the training set), saved as greyscale files: all the model gets is brightness.
@@ -235,7 +216,7 @@ describe('colourisation', () => {
   it('aestudio colorize writes PNGs and strips, and --json lists them', async () => {
     const files = await writeImages(join(home, 'cli-in'), [shapeImage(7), shapeImage(8)])
     const out = join(home, 'cli-out')
-    const r = await cli(['colorize', String(colorRun), ...files, '--out', out, '--json'])
+    const r = await aestudioInProcess(['colorize', String(colorRun), ...files, '--out', out, '--json'], home)
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const json = JSON.parse(r.stdout) as { files: string[] }
@@ -246,9 +227,9 @@ describe('colourisation', () => {
       'img-01-strip.png'
     ])
     expect(json.files.every((f) => existsSync(f))).toBe(true)
-    const human = await cli(['colorize', String(colorRun), files[0], '--out', out])
+    const human = await aestudioInProcess(['colorize', String(colorRun), files[0], '--out', out], home)
     expect(human.stdout).toMatch(/^Colourised 1 image at 16×16:/)
-    const noOut = await cli(['colorize', String(colorRun), files[0]])
+    const noOut = await aestudioInProcess(['colorize', String(colorRun), files[0]], home)
     expect(noOut.code).toBe(2)
     expect(noOut.stderr).toMatch(/--out DIR/)
   })
@@ -285,14 +266,10 @@ describe('watermark removal', () => {
     expect(before).toBeGreaterThan(0.01 * originals.length)
     expect(after).toBeLessThan(before * 0.6)
 
-    const cliRun = await cli([
-      'clean',
-      String(cleanRun),
-      files[0],
-      '--out',
-      join(home, 'cli-clean'),
-      '--json'
-    ])
+    const cliRun = await aestudioInProcess(
+      ['clean', String(cleanRun), files[0], '--out', join(home, 'cli-clean'), '--json'],
+      home
+    )
     expect(cliRun.code).toBe(0)
     expect(
       (JSON.parse(cliRun.stdout) as { files: string[] }).files.map((f) => f.split(/[\\/]/).pop())

@@ -2,6 +2,7 @@
 // training process killed with SIGKILL.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { EPOCH_REPORT_KEYS } from '../helpers/expectations'
 import { describe, expect, it } from 'vitest'
 import { aestudio, ROOT } from '../helpers/cli'
 import { makeImageFolder } from '../helpers/images'
@@ -45,23 +46,7 @@ describe('aestudio train', () => {
     expect(r.status, r.stderr).toBe(0)
     const out = lines(r.stdout)
     expect(out.map((o) => o.event)).toEqual(['epoch', 'epoch', 'done'])
-    expect(Object.keys(out[0]).sort()).toEqual(
-      [
-        'event',
-        'runId',
-        'epoch',
-        'epochs',
-        'loss',
-        'recon',
-        'kl',
-        'valLoss',
-        'imagesPerSecond',
-        'seconds',
-        'etaSeconds',
-        'tensors',
-        'rss'
-      ].sort()
-    )
+    expect(Object.keys(out[0]).sort()).toEqual(['event', 'runId', ...EPOCH_REPORT_KEYS].sort())
     expect(out[1]).toMatchObject({ epoch: 2, epochs: 2, kl: null })
     expect(out[2]).toMatchObject({ event: 'done', runId: out[0].runId, status: 'done', epochsDone: 2 })
 
@@ -109,6 +94,19 @@ describe('aestudio train', () => {
     expect(bad.status).toBe(1)
     expect(bad.stderr).toMatch(/latent/)
     expect(JSON.parse(aestudio(['runs', '--json'], home).stdout)).toEqual([])
+  })
+
+  it('an explicit backend that cannot start fails with its reason before anything is imported or written', async () => {
+    const home = tempDir()
+    const folder = join(home, 'pics')
+    await makeImageFolder(folder, 8, 16)
+    // tfjs-node-gpu is never installed here (and there is no CUDA GPU): its reason, exit 1.
+    const r = aestudio(['train', folder, '--size', '16', '--backend', 'tensorflow-gpu', '--json'], home)
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/^aestudio train: The tensorflow-gpu backend cannot be used here: \S/)
+    expect(r.stderr).not.toMatch(/\n\s+at /) // no stack trace
+    expect(JSON.parse(aestudio(['runs', '--json'], home).stdout)).toEqual([])
+    expect(JSON.parse(aestudio(['datasets', '--json'], home).stdout)).toEqual([])
   })
 
   it('stops cleanly on Ctrl-C: exit code 130, a done line saying stopped, the checkpoint kept', async () => {

@@ -26,21 +26,9 @@ import type { TrainingEpoch } from '../../src/shared/contract/training'
 import { makeImageFolder } from '../helpers/images'
 import { tempDir } from '../helpers/tmp'
 import { JobControl } from '../../src/shared/control'
+import { EPOCH_REPORT_KEYS } from '../helpers/expectations'
 
-const EPOCH_KEYS = [
-  'epoch',
-  'epochs',
-  'etaSeconds',
-  'imagesPerSecond',
-  'kl',
-  'loss',
-  'recon',
-  'rss',
-  'runId',
-  'seconds',
-  'tensors',
-  'valLoss'
-]
+const EPOCH_KEYS = ['runId', ...EPOCH_REPORT_KEYS].sort()
 
 let studio: Studio | undefined
 afterEach(() => studio?.close())
@@ -187,6 +175,44 @@ describe('training service', () => {
     const ckpt = readCheckpoint(join(home, last.file), last.sha256)
     expect(ckpt.weights.every((w) => w.data.every(Number.isFinite))).toBe(true)
     expect(emitted.filter((n) => n === 'training.epoch')).toHaveLength(1)
+  })
+
+  it('stops early when validation stops improving: records the epoch, keeps the best checkpoint and each rate', async () => {
+    const { studio, datasetId } = await setup()
+    const { parseTrainConfig } = await import('../../src/shared/config')
+    const run = studio.store.runs.create(
+      datasetId,
+      parseTrainConfig(config({ epochs: 10, earlyStop: 2, lrSchedule: { kind: 'cosine' } }))
+    )
+    // The real model, except that its validation loss follows a script: best at epoch 2, then worse.
+    const script = [0.5, 0.3, 0.4, 0.45, 0.2, 0.1]
+    let validations = 0
+    const scripted = (c: Parameters<typeof buildModel>[0]): Autoencoder => {
+      const m = buildModel(c)
+      return Object.assign(Object.create(m) as Autoencoder, {
+        loss: (input: tf.Tensor4D, target: tf.Tensor4D, training: boolean, seed?: number) => {
+          if (training) return m.loss(input, target, training, seed)
+          const v = script[Math.min(validations++ >> 0, script.length - 1)]
+          return { total: tf.scalar(v), recon: tf.scalar(v) }
+        }
+      })
+    }
+    const result = await runTraining(
+      studio,
+      { runId: run.id },
+      { control: new JobControl(), emit: () => {} },
+      { buildModel: scripted }
+    )
+    expect(result).toEqual({ runId: run.id, status: 'done', epochsDone: 4 })
+    const after = studio.store.runs.get(run.id)!
+    expect(after).toMatchObject({ status: 'done', epochsDone: 4, stoppedEarlyAt: 4 })
+    expect(after.bestValLoss).toBeCloseTo(0.3, 6)
+    expect(studio.store.artifacts.checkpoint(run.id, 'best')!.epoch).toBe(2)
+    const rates = studio.store.runs.metrics(run.id).map((m) => m.lr!)
+    // Cosine over 10 epochs: every epoch's rate is lower than the one before, all below the base rate.
+    expect(rates).toHaveLength(4)
+    for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeLessThan(rates[i - 1])
+    expect(rates[0]).toBeLessThan(0.001)
   })
 
   it('evaluates a run on a folder, loads its model, and deletes it with its files', async () => {

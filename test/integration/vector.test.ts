@@ -12,7 +12,7 @@ import { openStudio, type Studio } from '../../src/main/services/studio'
 import { startTraining } from '../../src/main/services/training'
 import { loadRunModel, releaseModels } from '../../src/main/services/run-models'
 import { computeVector, vectorExport, vectorFrame } from '../../src/main/services/vector'
-import { run } from '../../src/main/cli/aestudio'
+import { aestudioInProcess } from '../helpers/cli'
 import { makeSquareImages } from '../helpers/images'
 
 const SIZE = 16
@@ -45,25 +45,6 @@ afterAll(async () => {
   studio.close()
   rmSync(home, { recursive: true, force: true })
 })
-
-/** Runs `aestudio` in this process (tfjs already loaded) against the test's data directory. */
-async function runCli(argv: string[], env: { AESTUDIO_HOME: string }) {
-  const out: string[] = []
-  const err: string[] = []
-  const before = process.env.AESTUDIO_HOME
-  process.env.AESTUDIO_HOME = env.AESTUDIO_HOME
-  try {
-    const code = await run(argv, {
-      out: (t) => void out.push(t),
-      err: (t) => void err.push(t),
-      interactive: false
-    })
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') }
-  } finally {
-    if (before === undefined) delete process.env.AESTUDIO_HOME
-    else process.env.AESTUDIO_HOME = before
-  }
-}
 
 const withImages = () => [files[0], files[2], files[4]]
 const withoutImages = () => [files[1], files[3]]
@@ -164,8 +145,9 @@ describe('vector arithmetic', () => {
   })
 
   it('aestudio vector --json reports dimensions, norm, strengths and the file', async () => {
+    const gifFlags = (file: string) => ['--out', file, '--frames', '3', '--size', '16', '--json']
     const out = join(home, 'out', 'cli.gif')
-    const r = await runCli(
+    const r = await aestudioInProcess(
       [
         'vector',
         String(runId),
@@ -178,15 +160,9 @@ describe('vector arithmetic', () => {
         files[3],
         '--apply',
         files[5],
-        '--out',
-        out,
-        '--frames',
-        '3',
-        '--size',
-        '16',
-        '--json'
+        ...gifFlags(out)
       ],
-      { AESTUDIO_HOME: home }
+      home
     )
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
@@ -200,7 +176,7 @@ describe('vector arithmetic', () => {
     expect(json.norm).toBeCloseTo(direct.norm, 5)
     expect((await sharp(out, { pages: -1 }).metadata()).pages).toBe(3)
     // A negative strength takes the trait away; the GIF still starts at 0.
-    const neg = await runCli(
+    const neg = await aestudioInProcess(
       [
         'vector',
         String(runId),
@@ -212,27 +188,22 @@ describe('vector arithmetic', () => {
         files[5],
         '--strength',
         '-2',
-        '--out',
-        join(home, 'out', 'neg.gif'),
-        '--frames',
-        '3',
-        '--size',
-        '16',
-        '--json'
+        ...gifFlags(join(home, 'out', 'neg.gif'))
       ],
-      { AESTUDIO_HOME: home }
+      home
     )
     expect(neg.stderr).toBe('')
     expect(JSON.parse(neg.stdout).strengths).toEqual([0, -1, -2])
-    const missing = await runCli(
+    const missing = await aestudioInProcess(
       ['vector', String(runId), '--with', files[0], '--without', join(home, 'nope.png')],
-      { AESTUDIO_HOME: home }
+      home
     )
     expect(missing.code).toBe(3)
     expect(missing.stderr).toMatch(/nope\.png does not exist/)
-    const bad = await runCli(['vector', String(runId), '--with', files[0], '--apply', files[5]], {
-      AESTUDIO_HOME: home
-    })
+    const bad = await aestudioInProcess(
+      ['vector', String(runId), '--with', files[0], '--apply', files[5]],
+      home
+    )
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/--without/)
   })

@@ -8,16 +8,16 @@ import * as v from 'valibot'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { calls, type CallName } from '../../src/shared/contract/index'
-import { createHandlers } from '../../src/main/handlers/index'
 import { EventHub } from '../../src/main/rpc/events'
-import { openStudio, type Studio } from '../../src/main/services/studio'
+import type { Studio } from '../../src/main/services/studio'
 import { CONTENT_SECURITY_POLICY_HEADER } from '../../src/main/shell/policy'
-import { startWebServer, type WebServer } from '../../src/main/web/server'
+import type { WebServer } from '../../src/main/web/server'
 import { webSocketApi } from '../../src/renderer/src/api/web'
 import { uploadFiles } from '../../src/renderer/src/api/files'
 import { ApiError } from '../../src/renderer/src/api/client'
 import { fuzzPayloads } from '../helpers/fuzz-payloads'
 import { tempDir } from '../helpers/tmp'
+import { serveStudio } from '../helpers/web-studio'
 
 const TOKEN = 'test-token-0123456789'
 /** Malformed payloads sent to every contract call over the socket. */
@@ -34,19 +34,8 @@ async function serve(): Promise<{ server: WebServer; studio: Studio; hub: EventH
   mkdirSync(join(renderer, 'assets'), { recursive: true })
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>studio</title>')
   writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)')
-  const studio = openStudio({ home: join(dir, 'home') })
-  const hub = new EventHub()
-  const server = await startWebServer({
-    handlers: createHandlers({ studio, events: hub }),
-    events: hub,
-    home: studio.paths.home,
-    rendererDir: renderer,
-    token: TOKEN
-  })
-  cleanup.push(async () => {
-    await server.close()
-    studio.close()
-  })
+  const { studio, hub, server, close } = await serveStudio(dir, renderer, TOKEN)
+  cleanup.push(close)
   return { server, studio, hub, renderer }
 }
 

@@ -3,27 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
 import { describe, expect, it, vi } from 'vitest'
 
-vi.mock('chart.js', () => {
-  class Chart {
-    static register = vi.fn()
-    data: unknown
-    update = vi.fn()
-    destroy = vi.fn()
-    constructor(_c: unknown, config: { data: unknown }) {
-      this.data = config.data
-    }
-  }
-  return {
-    Chart,
-    Decimation: {},
-    Legend: {},
-    LinearScale: {},
-    LineController: {},
-    LineElement: {},
-    PointElement: {},
-    Tooltip: {}
-  }
-})
+vi.mock('chart.js', async () => (await import('./chart-stub')).chartModule)
 
 import App from '../../src/renderer/src/App.vue'
 import { provideApi } from '../../src/renderer/src/studio'
@@ -38,14 +18,18 @@ const info = appInfo({
 })
 const prefs = settings({ dataDirHint: 'Set AESTUDIO_HOME.' })
 
+/** A studio with no datasets and no runs yet. */
+const emptyStudio = () =>
+  fakeApi({
+    'app.info': () => info,
+    'settings.get': () => prefs,
+    'datasets.list': () => [],
+    'runs.list': () => []
+  })
+
 describe('the studio window', () => {
   it('shows every screen with an empty state that says what to do next, and tabs work from the keyboard', async () => {
-    const fake = fakeApi({
-      'app.info': () => info,
-      'settings.get': () => prefs,
-      'datasets.list': () => [],
-      'runs.list': () => []
-    })
+    const fake = emptyStudio()
     provideApi(fake.api)
     const errors = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const w = mount(App, { global: { plugins: [createPinia()] }, attachTo: document.body })
@@ -93,12 +77,7 @@ describe('the studio window', () => {
   })
 
   it('follows native menu commands: Preferences opens Settings, Export GIF opens Morph', async () => {
-    const fake = fakeApi({
-      'app.info': () => info,
-      'settings.get': () => prefs,
-      'datasets.list': () => [],
-      'runs.list': () => []
-    })
+    const fake = emptyStudio()
     provideApi(fake.api)
     const w = mount(App, { global: { plugins: [createPinia()] } })
     await flushPromises()

@@ -47,6 +47,7 @@ export function run(overrides: Partial<Run> = {}): Run {
     epochsDone: epochs,
     bestValLoss: 0.01,
     error: null,
+    stoppedEarlyAt: null,
     createdAt: CREATED,
     startedAt: STARTED,
     finishedAt: FINISHED,
@@ -63,6 +64,7 @@ export const epochMetrics = (overrides: Partial<EpochMetrics> = {}): EpochMetric
   valLoss: 0.6,
   imagesPerSecond: 30,
   seconds: 1,
+  lr: 0.001,
   ...overrides
 })
 

@@ -3,67 +3,33 @@ import { mount } from '@vue/test-utils'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick, reactive } from 'vue'
 
-// happy-dom has no canvas; a stand-in Chart records construction, updates and the data it was given.
-const charts = vi.hoisted(() => ({ created: [] as FakeChart[] }))
-interface FakeChart {
-  config: {
-    data: { datasets: { label: string; data: { x: number; y: number }[] }[] }
-    options: Record<string, unknown>
-  }
-  data: FakeChart['config']['data']
-  options: Record<string, unknown>
-  update: ReturnType<typeof vi.fn>
-  destroy: ReturnType<typeof vi.fn>
-}
-vi.mock('chart.js', () => {
-  class Chart {
-    static register = vi.fn()
-    data: FakeChart['data']
-    options: Record<string, unknown>
-    update = vi.fn()
-    destroy = vi.fn()
-    constructor(_canvas: unknown, config: FakeChart['config']) {
-      this.data = config.data
-      this.options = config.options
-      charts.created.push(this as unknown as FakeChart)
-    }
-  }
-  return {
-    Chart,
-    Decimation: {},
-    Legend: {},
-    LinearScale: {},
-    LineController: {},
-    LineElement: {},
-    PointElement: {},
-    Tooltip: {}
-  }
-})
+vi.mock('chart.js', async () => (await import('./chart-stub')).chartModule)
 
 import LossChart from '../../src/renderer/src/components/LossChart.vue'
 import { appendMetrics, emptyBuffers, seriesOf } from '../../src/renderer/src/stores/loss-series'
 import type { EpochMetrics } from '../../src/shared/contract/domain'
+import { createdCharts } from './chart-stub'
 import { epochMetrics } from './fixtures'
 
 const metric = (epoch: number, extra: Pick<Partial<EpochMetrics>, 'kl' | 'recon'> = {}) =>
   epochMetrics({ epoch, loss: 1 / epoch, valLoss: 1.1 / epoch, ...extra })
 
 describe('LossChart', () => {
-  beforeEach(() => (charts.created.length = 0))
+  beforeEach(() => (createdCharts.length = 0))
 
   it('creates the chart once and draws new points with update("none"), never re-creating it', async () => {
     const buffers = emptyBuffers()
     const props = reactive({ series: seriesOf(buffers), revision: 0, label: 'loss' })
     const w = mount(LossChart, { props })
-    expect(charts.created).toHaveLength(1)
-    const chart = charts.created[0]
+    expect(createdCharts).toHaveLength(1)
+    const chart = createdCharts[0]
     expect(chart.options).toMatchObject({ animation: false, parsing: false })
     expect(chart.options.plugins).toMatchObject({ decimation: { enabled: true } })
 
     for (let e = 1; e <= 3000; e++) appendMetrics(buffers, metric(e))
     await w.setProps({ revision: 1 })
     await nextTick()
-    expect(charts.created).toHaveLength(1)
+    expect(createdCharts).toHaveLength(1)
     expect(chart.update).toHaveBeenCalledWith('none')
     expect(chart.data.datasets[0].data).toHaveLength(3000)
     expect(chart.data.datasets[1].data.at(-1)).toEqual({ x: 3000, y: 1.1 / 3000 })
@@ -74,7 +40,7 @@ describe('LossChart', () => {
     await w.setProps({ revision: 2 })
     expect(chart.data.datasets[0].data).toBe(before)
     expect(before).toHaveLength(3001)
-    expect(charts.created).toHaveLength(1)
+    expect(createdCharts).toHaveLength(1)
     w.unmount()
     expect(chart.destroy).toHaveBeenCalled()
   })
@@ -84,8 +50,8 @@ describe('LossChart', () => {
     const w = mount(LossChart, { props: { series: seriesOf(buffers), revision: 0, label: 'loss' } })
     appendMetrics(buffers, metric(1, { kl: 0.2, recon: 0.5 }))
     await w.setProps({ series: seriesOf(buffers), revision: 1 })
-    const chart = charts.created[0]
-    expect(charts.created).toHaveLength(1)
+    const chart = createdCharts[0]
+    expect(createdCharts).toHaveLength(1)
     expect(chart.data.datasets.map((d) => d.label)).toEqual([
       'training',
       'validation',

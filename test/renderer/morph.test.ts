@@ -9,7 +9,7 @@ import { provideApi } from '../../src/renderer/src/studio'
 import type { MorphFrame } from '../../src/shared/contract/viewers'
 import { fakeApi } from './fake-api'
 import { keyframe, morphExport, morphFrame } from './fixtures'
-import { deferred, flush } from './helpers'
+import { flush, gated } from './helpers'
 
 describe('MorphSlider', () => {
   it('emits the position on input, steps one frame per key and says where it is in words', async () => {
@@ -29,14 +29,12 @@ describe('MorphSlider', () => {
 describe('LatestOnly', () => {
   it('runs one job at a time and then only the newest waiting request', async () => {
     const started: number[] = []
-    const gates: ReturnType<typeof deferred<number>>[] = []
+    const { gates, handler } = gated<number>()
     const results: number[] = []
     const q = new LatestOnly<number, number>(
       (t) => {
         started.push(t)
-        const d = deferred<number>()
-        gates.push(d)
-        return d.promise
+        return handler()
       },
       (out) => results.push(out),
       () => {}
@@ -57,14 +55,8 @@ describe('morph store', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
   it('decodes the slider position live once two keyframes are chosen, dropping stale positions', async () => {
-    const gates: ReturnType<typeof deferred<MorphFrame>>[] = []
-    const fake = fakeApi({
-      'morph.frame': () => {
-        const d = deferred<MorphFrame>()
-        gates.push(d)
-        return d.promise
-      }
-    })
+    const { gates, handler } = gated<MorphFrame>()
+    const fake = fakeApi({ 'morph.frame': handler })
     provideApi(fake.api)
     const s = useMorphStore()
     s.setRun(4)

@@ -3,38 +3,12 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 
-// happy-dom has no canvas: a stand-in Chart keeps the data it is given.
-interface ChartData {
-  datasets: { data: unknown[] }[]
-}
-const charts = vi.hoisted(() => ({ created: [] as { data: ChartData }[] }))
-vi.mock('chart.js', () => {
-  class Chart {
-    static register = vi.fn()
-    data: ChartData
-    update = vi.fn()
-    destroy = vi.fn()
-    constructor(_canvas: unknown, config: { data: ChartData }) {
-      this.data = config.data
-      charts.created.push(this)
-    }
-  }
-  const none = {}
-  return {
-    Chart,
-    Decimation: none,
-    Legend: none,
-    LinearScale: none,
-    LineController: none,
-    LineElement: none,
-    PointElement: none,
-    Tooltip: none
-  }
-})
+vi.mock('chart.js', async () => (await import('./chart-stub')).chartModule)
 
 import SweepView from '../../src/renderer/src/views/SweepView.vue'
 import { parseLatentList, useSweepStore } from '../../src/renderer/src/stores/sweep'
 import { provideApi } from '../../src/renderer/src/studio'
+import { createdCharts } from './chart-stub'
 import { fakeApi } from './fake-api'
 import { dataset, sweep, sweepExport, sweepGrid } from './fixtures'
 
@@ -114,12 +88,12 @@ describe('Sweep view', () => {
       'sweep.export': (i) => sweepExport({ file: i.out, frames: 2, latents: [8, 2] })
     })
     provideApi(fake.api)
-    charts.created.length = 0
+    createdCharts.length = 0
     const w = mount(SweepView)
     await flushPromises()
     expect(w.text()).toContain('2 of 3 sizes done')
     expect(w.findAll('tbody tr').map((r) => r.text())).toEqual(['8#130.01000', '2#110.04000'])
-    expect(charts.created.at(-1)!.data.datasets[0].data).toEqual([
+    expect(createdCharts.at(-1)!.data.datasets[0].data).toEqual([
       { x: 2, y: 0.04 },
       { x: 8, y: 0.01 }
     ])

@@ -34,7 +34,8 @@ const epoch = (runId: number, e: number, valLoss = 0.5 / e): TrainingEpoch => ({
   seconds: 2,
   etaSeconds: 2,
   tensors: 20,
-  rss: 1e8
+  rss: 1e8,
+  lr: 0.001
 })
 
 describe('training store', () => {

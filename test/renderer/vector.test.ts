@@ -8,7 +8,7 @@ import { provideApi } from '../../src/renderer/src/studio'
 import type { AttributeVector, VectorFrame } from '../../src/shared/contract/vector'
 import { fakeApi } from './fake-api'
 import { keyframe, vectorExport, vectorFrame } from './fixtures'
-import { deferred, flush } from './helpers'
+import { flush, gated } from './helpers'
 
 const vector: AttributeVector = {
   runId: 3,
@@ -23,15 +23,8 @@ describe('vector store', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
   it('computes the vector once both sets have images, then decodes the latest strength only', async () => {
-    const gates: ReturnType<typeof deferred<VectorFrame>>[] = []
-    const fake = fakeApi({
-      'vector.compute': () => vector,
-      'vector.frame': () => {
-        const d = deferred<VectorFrame>()
-        gates.push(d)
-        return d.promise
-      }
-    })
+    const { gates, handler } = gated<VectorFrame>()
+    const fake = fakeApi({ 'vector.compute': () => vector, 'vector.frame': handler })
     provideApi(fake.api)
     const s = useVectorStore()
     s.setRun(3)

@@ -8,15 +8,27 @@ beforeAll(async () => {
 
 type Pad = 'same' | 'valid'
 
-/** The kernel itself (tfjs exports no op for it; gradients call it through the engine the same way). */
-const backpropFilter = (x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], stride: number, pad: Pad) =>
-  tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+/**
+ * Runs one of the convolution gradient kernels itself (tfjs exports no op for them; gradients call them through
+ * the engine the same way), with `shape` the filterShape or inputShape attribute.
+ */
+const convGradient = (
+  kernel: 'Conv2DBackpropFilter' | 'Conv2DBackpropInput',
+  inputs: tf.NamedTensorMap,
+  shape: { filterShape: number[] } | { inputShape: number[] },
+  stride: number,
+  pad: Pad
+) =>
+  tf.engine().runKernel(kernel, inputs, {
     strides: [stride, stride],
     pad,
     dataFormat: 'NHWC',
     dimRoundingMode: undefined,
-    filterShape
+    ...shape
   } as unknown as tf.NamedAttrMap) as tf.Tensor4D
+
+const backpropFilter = (x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], stride: number, pad: Pad) =>
+  convGradient('Conv2DBackpropFilter', { x, dy }, { filterShape }, stride, pad)
 
 /** Runs `fn` on the given backend with copies of `inputs`, returning the results as plain arrays. */
 async function on(
@@ -79,14 +91,7 @@ const backpropInput = (
   inputShape: number[],
   stride: number,
   pad: Pad
-) =>
-  tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, {
-    strides: [stride, stride],
-    pad,
-    dataFormat: 'NHWC',
-    dimRoundingMode: undefined,
-    inputShape
-  } as unknown as tf.NamedAttrMap) as tf.Tensor4D
+) => convGradient('Conv2DBackpropInput', { dy, filter }, { inputShape }, stride, pad)
 
 const outShape = ([n, h, w]: number[], [kh, kw, , co]: number[], stride: number, pad: Pad) => {
   const out = (size: number, k: number) =>

@@ -10,26 +10,13 @@ import {
   type LoopOptions
 } from '../../src/engine/loop'
 import { Rng } from '../../src/engine/rng'
+import { EPOCH_REPORT_KEYS } from '../helpers/expectations'
 import type { TrainConfigInput } from '../../src/shared/config'
 import { randomPixels, tinyConfig, tinyModel } from './loop-model'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
 })
-
-const EPOCH_KEYS = [
-  'epoch',
-  'epochs',
-  'loss',
-  'recon',
-  'kl',
-  'valLoss',
-  'imagesPerSecond',
-  'seconds',
-  'etaSeconds',
-  'tensors',
-  'rss'
-].sort()
 
 function setup(over: Partial<TrainConfigInput> = {}, n = 20, valCount = 6) {
   const config = tinyConfig(over)
@@ -70,7 +57,7 @@ describe('training loop', () => {
     expect(out).toEqual({ status: 'done', epochsDone: 4 })
     expect(s.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4])
     for (const e of s.epochs) {
-      expect(Object.keys(e).sort()).toEqual(EPOCH_KEYS)
+      expect(Object.keys(e).sort()).toEqual(EPOCH_REPORT_KEYS)
       expect(e.epochs).toBe(4)
       expect(e.kl).toBeNull()
       expect(e.valLoss).toBeGreaterThan(0)

@@ -13,23 +13,13 @@ import {
 } from '../../src/main/shell/policy'
 import { mimeType } from '../../src/main/web/mime'
 import { isInside, PathRefused, resolveFileInside, safeJoin } from '../../src/main/web/paths'
+import { SECURE_WEB_PREFERENCES } from '../helpers/expectations'
 import { tempDir } from '../helpers/tmp'
 
 describe('window options', () => {
   it('follow the security checklist', () => {
     const p = secureWebPreferences('/app/preload.cjs')
-    expect(p).toMatchObject({
-      preload: '/app/preload.cjs',
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false
-    })
+    expect(p).toMatchObject({ preload: '/app/preload.cjs', ...SECURE_WEB_PREFERENCES })
   })
 
   it('restore remembered bounds but never smaller than the minimum', () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { migrations } from '../../src/main/store/migrations/index'
+import { latestVersion, migrations } from '../../src/main/store/migrations/index'
 import { NewerDatabaseError, openDatabase, Store } from '../../src/main/store/index'
 import { parseTrainConfig } from '../../src/shared/config'
 import { tempDir } from '../helpers/tmp'
@@ -50,7 +50,7 @@ describe('run store', () => {
     a.settings.set('defaultLatent', 16)
     a.close()
     const b = Store.open(file)
-    expect(b.schemaVersion()).toBe(3)
+    expect(b.schemaVersion()).toBe(latestVersion())
     expect(b.datasets.list().map((d) => d.name)).toEqual(['faces'])
     expect(b.settings.get('defaultLatent', 32)).toBe(16)
     b.close()

@@ -4,6 +4,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter'
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input'
 import { resizeNearestGradConfig } from './resize-nearest-grad'
 import { resizeNearestGradCpuConfig } from './resize-nearest-grad-cpu'
+import { tensorflowStepConfig } from './tensorflow-step'
 
 /** Built-in wasm kernels we wrap or replace with faster formulations, given the built-in one. */
 const OVERRIDES: Record<string, (builtin: tf.KernelConfig) => tf.KernelConfig> = {
@@ -40,4 +41,19 @@ export function registerCpuKernels(): void {
   const builtin = tf.getKernel(resizeNearestGradCpuConfig.kernelName, 'cpu')
   if (builtin) tf.unregisterKernel(resizeNearestGradCpuConfig.kernelName, 'cpu')
   tf.registerKernel(resizeNearestGradCpuConfig)
+}
+
+let tensorflowRegistered = false
+
+/**
+ * tfjs-node's kernels that cost a training step far more than TensorFlow's own ops need (see their files). Call
+ * after @tensorflow/tfjs-node has registered its backend and kernels.
+ */
+export function registerTensorflowKernels(): void {
+  if (tensorflowRegistered) return
+  const builtin = tf.getKernel(tf.Step, 'tensorflow')
+  if (!builtin) throw new Error('the tensorflow backend has no Step kernel to replace')
+  tensorflowRegistered = true
+  tf.unregisterKernel(tf.Step, 'tensorflow')
+  tf.registerKernel(tensorflowStepConfig(builtin))
 }

@@ -4,6 +4,7 @@ import type * as TF from '@tensorflow/tfjs'
 import type { BackendName, BackendProbe, GpuAdapterInfo } from '../../shared/contract/app'
 import type { BackendChoice } from '../../shared/config'
 import { describeAdapter } from '../../engine/gpu/webgpu-backend'
+import { probeTensorflow, type TensorflowProbe } from './tensorflow-probe'
 import { activateWebGpu, SOFTWARE_GPU_ENV, webGpuProbe } from './webgpu-node'
 
 const require = createRequire(import.meta.url)
@@ -40,8 +41,37 @@ export function probeBackends(): BackendProbe[] {
     }
     if (name === 'wasm') return { name, available: true, detail: 'WebAssembly with SIMD (XNNPACK)' }
     if (name === 'cpu') return { name, available: true, detail: 'pure JavaScript: slow, always works' }
-    return { name, available: true, detail: `${PACKAGE[name]} is installed` }
+    const probe = nativeProbe(name)
+    if (!probe) return { name, available: true, detail: `${PACKAGE[name]} is installed` }
+    if (!probe.ok) return { name, available: false, detail: probe.reason }
+    if (name === 'tensorflow-gpu' && !probe.gpu)
+      return { name, available: false, detail: `${TFJS_NODE_GPU} loads but sees no CUDA GPU` }
+    return { name, available: true, detail: describeTensorflow(probe) }
   })
+}
+
+const describeTensorflow = (p: TensorflowProbe & { ok: true }) =>
+  `TensorFlow ${p.tfVersion}, oneDNN custom ops ${p.onednn ? 'on' : 'off (TF_ENABLE_ONEDNN_OPTS=1 turns them on)'}`
+
+/**
+ * tfjs-node loaded in a child process first (see tensorflow-probe.ts: a damaged install can kill the process that
+ * loads it). Not inside Electron, whose packaged binary cannot run as plain Node: there the job process that
+ * loads it is the boundary. Undefined when not probed.
+ */
+function nativeProbe(name: BackendName): TensorflowProbe | undefined {
+  oneDnnByDefault()
+  if (process.versions.electron) return undefined
+  return probeTensorflow({ packageDir: dirname(require.resolve(`${PACKAGE[name]}/package.json`)) })
+}
+
+/**
+ * TensorFlow turns its oneDNN ops on by itself only on CPUs with AVX-512 VNNI and the like; on the AVX2 machines
+ * measured here they cut a training step's CPU time by about an eighth (scripts/profile-step.ts), so they are on
+ * unless TF_ENABLE_ONEDNN_OPTS says otherwise. Set before TensorFlow loads (it reads the variable once), in this
+ * process and so in the probe's child.
+ */
+function oneDnnByDefault(): void {
+  process.env.TF_ENABLE_ONEDNN_OPTS ??= '1'
 }
 
 /** Where the wasm backend's .wasm binaries are (Node has no page to fetch them relative to). */
@@ -97,12 +127,24 @@ async function activate(name: BackendName, notes: string[], explicit: boolean): 
     return { adapter }
   }
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    let probe: TensorflowProbe | undefined
+    try {
+      probe = nativeProbe(name)
+    } catch (err) {
+      // Not installed: the GPU build may still provide the 'tensorflow' backend (see below).
+      if (name !== 'tensorflow' || !tf.findBackendFactory('tensorflow')) throw new Error(explain(err))
+    }
+    if (probe && !probe.ok) throw new Error(probe.reason)
+    if (probe?.ok && name === 'tensorflow-gpu' && !probe.gpu)
+      throw new Error(`${TFJS_NODE_GPU} loaded but sees no CUDA GPU`)
+    if (probe?.ok) notes.push(`tensorflow: ${describeTensorflow(probe)}`)
     try {
       require(PACKAGE[name])
     } catch (err) {
       // The GPU build also provides the 'tensorflow' backend: use it on the CPU if only it is installed.
       if (name !== 'tensorflow' || !tf.findBackendFactory('tensorflow')) throw new Error(explain(err))
     }
+    ;(await import('../../engine/kernels')).registerTensorflowKernels()
     if (!(await tf.setBackend('tensorflow'))) throw new Error('TensorFlow failed to initialise')
     if (name === 'tensorflow-gpu' && !usesGpu(tf))
       throw new Error(`${TFJS_NODE_GPU} loaded but sees no CUDA GPU`)

@@ -1,9 +1,11 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { TrainConfigInput } from '../../shared/config'
+import { BACKEND_CHOICES, type BackendChoice, type TrainConfigInput } from '../../shared/config'
+import { LR_SCHEDULE_KINDS, NO_AUGMENT } from '../../shared/train-options'
 import type { Settings } from '../../shared/contract/settings'
 import type { Studio } from '../services/studio'
 import { getSettings } from '../services/settings'
+import { parseAugmentFlag } from './augment-flag'
 import { CliError, EXIT, numberOption, type CliIO } from './command'
 import { createProgress } from './progress'
 
@@ -27,12 +29,36 @@ export const TRAIN_FLAGS = {
   loss: text,
   val: text,
   seed: text,
-  backend: text
+  backend: text,
+  augment: text,
+  'no-augment': { type: 'boolean' },
+  'lr-schedule': text,
+  'weight-decay': text,
+  'early-stop': text
 } as const
 
-type TrainFlagValues = { [K in keyof typeof TRAIN_FLAGS]?: string }
+type TrainFlagValues = {
+  [K in keyof typeof TRAIN_FLAGS]?: (typeof TRAIN_FLAGS)[K]['type'] extends 'boolean' ? boolean : string
+}
 
-const num = (values: TrainFlagValues, name: keyof TrainFlagValues) => numberOption(name, values[name])
+const num = (values: TrainFlagValues, name: keyof TrainFlagValues) =>
+  numberOption(name, values[name] as string | undefined)
+
+/** --augment / --no-augment; neither leaves it to the default policy (on for small datasets). */
+function augmentFromFlags(values: TrainFlagValues) {
+  if (values['no-augment'] && values.augment !== undefined)
+    throw new CliError('Give --augment or --no-augment, not both.', EXIT.usage)
+  if (values['no-augment']) return { ...NO_AUGMENT }
+  return values.augment === undefined ? undefined : parseAugmentFlag(values.augment)
+}
+
+function scheduleFromFlags(values: TrainFlagValues) {
+  const kind = values['lr-schedule']
+  if (kind === undefined) return undefined
+  if (!(LR_SCHEDULE_KINDS as readonly string[]).includes(kind))
+    throw new CliError(`--lr-schedule is one of ${LR_SCHEDULE_KINDS.join(', ')}; got "${kind}".`, EXIT.usage)
+  return { kind }
+}
 
 /** The dataset to train on: an id, or a folder imported (incrementally) at the requested size first. */
 export async function resolveDataset(
@@ -105,8 +131,28 @@ export function configFromFlags(
     clipNorm: num(values, 'clip'),
     loss: values.loss,
     seed: num(values, 'seed'),
-    backend: values.backend ?? settings.backend
+    backend: values.backend ?? settings.backend,
+    augment: augmentFromFlags(values),
+    lrSchedule: scheduleFromFlags(values),
+    weightDecay: num(values, 'weight-decay'),
+    earlyStop: num(values, 'early-stop')
   }
   for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k]
   return config as TrainConfigInput
+}
+
+/**
+ * An explicit `--backend` that cannot start here fails before anything is imported, queued or written, with the
+ * backend's own reason (a half-installed native engine, a software-only GPU, ...). `auto` always finds one.
+ */
+export async function requireBackend(choice: string | undefined): Promise<void> {
+  if (choice === undefined || choice === 'auto') return
+  if (!(BACKEND_CHOICES as readonly string[]).includes(choice))
+    throw new CliError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${choice}"`, EXIT.usage)
+  const { initBackend } = await import('../backends/activate')
+  try {
+    await initBackend(choice as BackendChoice)
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.failed)
+  }
 }

@@ -91,7 +91,7 @@ export function fitPca(rows: Float64Array, count: number, dim: number, maxCompon
 }
 
 /** A sign convention so the same data always gives the same pictures: the largest entry is positive. */
-function signed(v: Float64Array): Float64Array {
+export function signed(v: Float64Array): Float64Array {
   let big = 0
   for (let j = 1; j < v.length; j++) if (Math.abs(v[j]) > Math.abs(v[big])) big = j
   return v[big] < 0 ? v.map((x) => -x) : v

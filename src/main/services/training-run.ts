@@ -109,7 +109,7 @@ export async function runTraining(
         buildModel: deps.buildModel
       }
     )
-    store.runs.finish(runId, outcome.status)
+    store.runs.finish(runId, outcome.status, undefined, outcome.stoppedEarly ?? null)
     status(outcome.status)
     return { runId, status: outcome.status, epochsDone: outcome.epochsDone }
   } catch (err) {

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs'
 import { trainConfigSchema, type TrainConfig } from '../../shared/config'
 import { JobControl, type JobAction } from '../../shared/control'
+import { withDatasetDefaults } from '../../shared/train-options'
 import type { EpochMetrics, Run, RunStatus } from '../../shared/contract/domain'
 import type { Emit } from '../../shared/contract/index'
 import type { EvalResult } from '../../shared/contract/training'
@@ -101,9 +102,9 @@ export function startTraining(
   input: { datasetId: number; config: unknown },
   host: TrainingHost = new InProcessTrainingHost()
 ): Started {
-  const config = parseConfig(input.config)
   const dataset = studio.store.datasets.get(input.datasetId)
   if (!dataset) throw notFound(`Dataset ${input.datasetId}`)
+  const config = parseConfig(withDatasetDefaults(input.config, dataset.trainCount))
   if (dataset.size !== config.size || dataset.channels !== config.channels)
     throw new StudioError(
       'validation',

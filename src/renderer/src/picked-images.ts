@@ -1,5 +1,13 @@
+import type { DatasetImage } from '../../shared/contract/datasets'
 import type { Keyframe } from './stores/morph'
 import { api, droppedPaths } from './studio'
+
+/** An image of the open dataset: by id, shown by its thumbnail. */
+export const imageFromDataset = (img: DatasetImage): Keyframe => ({
+  source: img.id,
+  label: img.relPath,
+  url: api().fileUrl(img.thumb)
+})
 
 /** An image typed in by path: shown by its file name, with no thumbnail until it is decoded. */
 export const imageFromPath = (path: string): Keyframe => ({

@@ -61,6 +61,8 @@ export interface Run {
   epochsDone: number
   bestValLoss: number | null
   error: string | null
+  /** Early stopping ended the run after this epoch (validation had stopped improving); null otherwise. */
+  stoppedEarlyAt: number | null
   createdAt: string
   startedAt: string | null
   finishedAt: string | null
@@ -74,6 +76,8 @@ export interface EpochMetrics {
   valLoss: number | null
   imagesPerSecond: number | null
   seconds: number | null
+  /** The learning rate at the epoch's last batch (schedules change it); null for runs from before schedules. */
+  lr: number | null
 }
 
 export interface Checkpoint {

@@ -24,6 +24,8 @@ export interface TrainingEpoch {
   tensors: number
   /** Resident memory of the training process, bytes. */
   rss: number
+  /** The learning rate at the epoch's last batch. */
+  lr: number
 }
 
 /** Progress inside an epoch, at most about five a second. */

@@ -4,7 +4,8 @@ import { getSettings } from '../../services/settings'
 import { InProcessTrainingHost } from '../../services/training'
 import { CliError, EXIT, numberOption, parseCommandArgs, type CliIO, type Command } from '../command'
 import { withStudio } from '../with-studio'
-import { configFromFlags, resolveDataset, TRAIN_FLAGS } from '../train-flags'
+import { normalizeAugmentArgs } from '../augment-flag'
+import { configFromFlags, requireBackend, resolveDataset, TRAIN_FLAGS } from '../train-flags'
 import { validated } from './exports-args'
 
 const usage =
@@ -61,7 +62,7 @@ export const sweep: Command = {
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
-      args,
+      normalizeAugmentArgs(args),
       {
         ...TRAIN_FLAGS,
         latents: text,
@@ -92,6 +93,7 @@ export const sweep: Command = {
     if (gifInput) (await import('../../exports/write')).animationFormat(gifInput.out)
     const service = await import('../../services/sweep')
     return withStudio(async (studio) => {
+      await requireBackend(values.backend ?? getSettings(studio).backend)
       const dataset = await resolveDataset(studio, io, positionals[0], values)
       const config = configFromFlags(values, getSettings(studio), dataset)
       const report = reporter(io, values.json)

@@ -5,13 +5,15 @@ import { InProcessTrainingHost, startTraining, type Started } from '../../servic
 import { CliError, EXIT, parseCommandArgs, type CliIO, type Command } from '../command'
 import { createProgress, formatDuration } from '../progress'
 import { withStudio } from '../with-studio'
-import { configFromFlags, resolveDataset, TRAIN_FLAGS } from '../train-flags'
+import { normalizeAugmentArgs } from '../augment-flag'
+import { configFromFlags, requireBackend, resolveDataset, TRAIN_FLAGS } from '../train-flags'
 
 const usage =
   'aestudio train <folder|datasetId> [--model conv] [--upsample resize|transpose] [--latent 32] [--size 64]\n' +
   '       [--channels 3] [--epochs 20] [--batch 32] [--lr 0.001] [--beta 1] [--noise 0.2]\n' +
   '       [--noise-kind gaussian|saltpepper|mask|marks] [--lambda 0.001] [--clip 0] [--loss mse|bce] [--val 0.1]\n' +
-  '       [--seed 1] [--backend auto] [--json]'
+  '       [--seed 1] [--backend auto] [--augment [flip,shift,rotate,color] | --no-augment]\n' +
+  '       [--lr-schedule constant|cosine|plateau] [--weight-decay 0] [--early-stop PATIENCE] [--json]'
 
 /** A run id given on the command line: a positive integer, or a usage error. */
 export function parseRunId(raw: string | undefined, commandUsage: string): number {
@@ -80,6 +82,7 @@ export async function followTraining(
     epochsDone: final.epochsDone,
     bestValLoss: final.bestValLoss,
     backend: final.backend,
+    ...(final.stoppedEarlyAt ? { stoppedEarlyAt: final.stoppedEarlyAt } : {}),
     ...(final.error ? { error: final.error } : {})
   }
   if (json) io.out(JSON.stringify(done))
@@ -89,8 +92,12 @@ export async function followTraining(
   }
   if (!json)
     io.out(
-      `Run ${final.id} ${final.status} after ${final.epochsDone} epochs on ${final.backend}; ` +
-        `best validation loss ${fmt(final.bestValLoss)}.`
+      final.stoppedEarlyAt
+        ? `Run ${final.id} stopped early at epoch ${final.stoppedEarlyAt} of ${final.epochs} on ${final.backend} ` +
+            `(validation stopped improving); best validation loss ${fmt(final.bestValLoss)}, kept as its best ` +
+            'checkpoint.'
+        : `Run ${final.id} ${final.status} after ${final.epochsDone} epochs on ${final.backend}; ` +
+            `best validation loss ${fmt(final.bestValLoss)}.`
     )
   return final.status === 'done' ? EXIT.ok : EXIT.interrupted
 }
@@ -100,10 +107,11 @@ export const train: Command = {
   summary: 'Train an autoencoder on a folder of images (imported first) or an imported dataset',
   usage,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, TRAIN_FLAGS, usage)
+    const { values, positionals } = parseCommandArgs(normalizeAugmentArgs(args), TRAIN_FLAGS, usage)
     if (positionals.length !== 1)
       throw new CliError(`Give one folder or dataset id.\nUsage: ${usage}`, EXIT.usage)
     return withStudio(async (studio) => {
+      await requireBackend(values.backend ?? getSettings(studio).backend)
       const dataset = await resolveDataset(studio, io, positionals[0], values)
       const config = configFromFlags(values, getSettings(studio), dataset)
       return followTraining(io, values.json, (host) =>

@@ -15,6 +15,7 @@ interface RunRow {
   best_val_loss: number | null
   owner_pid: number | null
   error: string | null
+  stopped_early_at: number | null
   created_at: string
   started_at: string | null
   finished_at: string | null
@@ -32,6 +33,7 @@ const toRun = (r: RunRow): Run => ({
   epochsDone: r.epochs_done,
   bestValLoss: r.best_val_loss,
   error: r.error,
+  stoppedEarlyAt: r.stopped_early_at,
   createdAt: r.created_at,
   startedAt: r.started_at,
   finishedAt: r.finished_at
@@ -70,7 +72,8 @@ export class RunsRepo {
     )
     this.statusStmt = db.prepare('UPDATE runs SET status = ? WHERE id = ?')
     this.finishStmt = db.prepare(
-      `UPDATE runs SET status = ?, error = ?, owner_pid = NULL, finished_at = ${NOW} WHERE id = ?`
+      `UPDATE runs SET status = ?, error = ?, stopped_early_at = ?, owner_pid = NULL, finished_at = ${NOW}
+       WHERE id = ?`
     )
     this.progressStmt = db.prepare(
       `UPDATE runs SET epochs_done = ?,
@@ -86,11 +89,11 @@ export class RunsRepo {
     )
     this.deleteStmt = db.prepare('DELETE FROM runs WHERE id = ?')
     this.insertMetric = db.prepare(
-      `INSERT OR REPLACE INTO metrics (run_id, epoch, loss, recon, kl, val_loss, images_per_second, seconds)
-       VALUES (@runId, @epoch, @loss, @recon, @kl, @valLoss, @imagesPerSecond, @seconds)`
+      `INSERT OR REPLACE INTO metrics (run_id, epoch, loss, recon, kl, val_loss, images_per_second, seconds, lr)
+       VALUES (@runId, @epoch, @loss, @recon, @kl, @valLoss, @imagesPerSecond, @seconds, @lr)`
     )
     this.metricsStmt = db.prepare<[number], EpochMetrics>(
-      `SELECT epoch, loss, recon, kl, val_loss AS valLoss, images_per_second AS imagesPerSecond, seconds
+      `SELECT epoch, loss, recon, kl, val_loss AS valLoss, images_per_second AS imagesPerSecond, seconds, lr
        FROM metrics WHERE run_id = ? ORDER BY epoch`
     )
   }
@@ -132,14 +135,15 @@ export class RunsRepo {
   finish(
     id: number,
     status: Extract<RunStatus, 'done' | 'stopped' | 'failed' | 'interrupted'>,
-    error?: string
+    error?: string,
+    stoppedEarlyAt: number | null = null
   ): void {
-    this.finishStmt.run(status, error ?? null, id)
+    this.finishStmt.run(status, error ?? null, stoppedEarlyAt, id)
   }
 
   /** Records an epoch's metrics and the run's progress together. */
-  recordEpoch(runId: number, m: EpochMetrics): void {
-    this.insertMetric.run({ runId, ...m })
+  recordEpoch(runId: number, m: Omit<EpochMetrics, 'lr'> & { lr?: number | null }): void {
+    this.insertMetric.run({ runId, ...m, lr: m.lr ?? null })
     this.progressStmt.run(m.epoch, m.valLoss, m.valLoss, m.valLoss, runId)
   }
 

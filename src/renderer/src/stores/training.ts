@@ -17,7 +17,11 @@ type BatchEvent = TrainingBatch
 type StatusEvent = TrainingStatus
 type PreviewEvent = TrainingPreview
 
-export type TrainForm = Omit<TrainConfig, 'seed' | 'clipNorm'>
+// Augmentation and the schedule are not on the form yet: left out, the service's dataset-size defaults apply.
+export type TrainForm = Omit<
+  TrainConfig,
+  'seed' | 'clipNorm' | 'augment' | 'lrSchedule' | 'weightDecay' | 'earlyStop'
+>
 
 export const defaultForm = (latent = 32, size = 64): TrainForm => ({
   model: 'conv',
@@ -94,7 +98,8 @@ export const useTrainingStore = defineStore('training', () => {
       kl: e.kl,
       valLoss: e.valLoss,
       imagesPerSecond: e.imagesPerSecond,
-      seconds: e.seconds
+      seconds: e.seconds,
+      lr: e.lr
     }
     appendMetrics(buffers.value, m)
     revision.value++

@@ -9,8 +9,8 @@ import type { Migration } from './migration'
  * That needs foreign keys OFF while it runs: with them on, DROP TABLE datasets would first delete every
  * dataset and cascade to its images, runs' links and sweeps'. `foreignKeysOff` asks the runner for that.
  */
-export const m0003: Migration = {
-  version: 3,
+export const m0004: Migration = {
+  version: 4,
   name: 'faces',
   foreignKeysOff: true,
   up: (db) =>

@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { migrate, openDatabase } from '../../src/main/store/connection'
 import { m0001 } from '../../src/main/store/migrations/0001-initial'
 import { m0002 } from '../../src/main/store/migrations/0002-sweeps'
-import { m0003 } from '../../src/main/store/migrations/0003-faces'
+import { m0003 } from '../../src/main/store/migrations/0003-learning-rate'
+import { m0004 } from '../../src/main/store/migrations/0004-faces'
 import { migrations, type Migration } from '../../src/main/store/migrations/index'
 
-/** A version-2 database holding a dataset with images, a run and a sweep that point at it. */
-function atVersion2(): Database {
-  const db = openDatabase(':memory:', { migrations: [m0001, m0002] })
+/** A version-3 database holding a dataset with images, a run and a sweep that point at it. */
+function atVersion3(): Database {
+  const db = openDatabase(':memory:', { migrations: [m0001, m0002, m0003] })
   db.exec(`
     INSERT INTO datasets (id, name, source, size, channels, fit, split_seed, val_fraction)
       VALUES (1, 'portraits', '/photos', 64, 3, 'attention', 7, 0.1);
@@ -36,11 +37,11 @@ const insertFace = (db: Database, f: ReturnType<typeof face>) =>
     )
     .run(f.imageId, f.source, f.index)
 
-describe('migration 0003 (faces)', () => {
+describe('migration 0004 (faces)', () => {
   it('keeps every dataset, image, run and sweep, and their links', () => {
-    const db = atVersion2()
-    migrate(db, ':memory:', [m0001, m0002, m0003])
-    expect(db.pragma('user_version', { simple: true })).toBe(3)
+    const db = atVersion3()
+    migrate(db, ':memory:', [m0001, m0002, m0003, m0004])
+    expect(db.pragma('user_version', { simple: true })).toBe(4)
     expect(
       db.prepare('SELECT id, name, fit, face_mode, face_margin, split_seed FROM datasets').all()
     ).toEqual([
@@ -63,8 +64,8 @@ describe('migration 0003 (faces)', () => {
   })
 
   it('admits face datasets only with their settings, and face rows only for real images', () => {
-    const db = atVersion2()
-    migrate(db, ':memory:', [m0001, m0002, m0003])
+    const db = atVersion3()
+    migrate(db, ':memory:', [m0001, m0002, m0003, m0004])
     const add = db.prepare(
       `INSERT INTO datasets (name, source, size, channels, fit, face_mode, face_margin, split_seed, val_fraction)
        VALUES ('f', '/photos', 64, 3, ?, ?, ?, 1, 0.1)`
@@ -90,30 +91,30 @@ describe('migration 0003 (faces)', () => {
   })
 
   it('needs the runner to turn foreign keys off: with them on, rebuilding datasets would drop every image', () => {
-    const db = atVersion2()
-    migrate(db, ':memory:', [m0001, m0002, { ...m0003, foreignKeysOff: false }])
+    const db = atVersion3()
+    migrate(db, ':memory:', [m0001, m0002, m0003, { ...m0004, foreignKeysOff: false }])
     expect(db.prepare('SELECT count(*) FROM images').pluck().get()).toBe(0)
   })
 
   it('rolls back a foreign-keys-off migration that leaves a broken reference, and turns the keys back on', () => {
-    const db = atVersion2()
+    const db = atVersion3()
     const breaks: Migration = {
-      version: 3,
+      version: 4,
       name: 'breaks',
       foreignKeysOff: true,
       up: (d) => d.exec('DELETE FROM datasets')
     }
     // Its 2 images, its run and its sweep would point nowhere.
-    expect(() => migrate(db, 'studio.db', [m0001, m0002, breaks])).toThrow(
+    expect(() => migrate(db, 'studio.db', [m0001, m0002, m0003, breaks])).toThrow(
       'Upgrading studio.db would leave 4 broken reference(s) (sweeps → datasets); nothing was changed.'
     )
-    expect(db.pragma('user_version', { simple: true })).toBe(2)
+    expect(db.pragma('user_version', { simple: true })).toBe(3)
     expect(db.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(1)
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
   })
 
-  it('is registered: the app opens databases at version 3', () => {
-    expect(migrations.map((m) => m.version)).toEqual([1, 2, 3])
-    expect(openDatabase(':memory:').pragma('user_version', { simple: true })).toBe(3)
+  it('is registered: the app opens databases at version 4', () => {
+    expect(migrations.map((m) => m.version)).toEqual([1, 2, 3, 4])
+    expect(openDatabase(':memory:').pragma('user_version', { simple: true })).toBe(4)
   })
 })
