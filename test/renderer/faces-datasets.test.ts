@@ -191,7 +191,7 @@ describe('Datasets view with faces', () => {
     })
     expect(progress).toContain('2 of 4 files · 1.5 files/s · 5 faces found')
     expect(w.get('.import-summary').text()).toMatch(
-      /^Imported 5 face images from 2 photos \(1 turned to the side, 1 too small left out\), skipped 1\.$/
+      /^Imported 5 face images from 2 photos \(left out: 1 turned to the side, 1 too small\), skipped 1\.$/
     )
     expect(w.text()).toContain('faces (every face, margin 1)')
   })
