@@ -104,11 +104,14 @@ function expectSchema1Rows(store: Store) {
     size: 32,
     channels: 1,
     fit: 'cover',
+    // Schema 4: datasets from before face imports have no face settings, their images no faces.
+    faces: null,
     splitSeed: 7,
     valFraction: 0.2,
     // Usable images: b.png is excluded by the user.
     imageCount: 1
   })
+  expect(store.images.faces(1).size).toBe(0)
   const images = store.images.all(1)
   expect(images.map((i) => [i.relPath, i.status, i.slot, i.split, i.reason])).toEqual([
     ['a.jpg', 'ok', 0, 'train', null],
@@ -179,6 +182,61 @@ describe('migrations with data', () => {
     expect(open.runs.delete(1)).toBe(true)
     expect(open.runs.metrics(1)).toEqual([])
     expect(open.artifacts.checkpoint(1, 'last')).toBeUndefined()
+    // Schema 4: a face dataset of the same folder is a dataset of its own, found by its face settings.
+    const key = { source: '/home/me/faces', size: 32, channels: 1, fit: 'cover' } as const
+    const faces = open.datasets.create({
+      ...key,
+      name: 'faces of faces',
+      fit: 'faces',
+      faces: { perImage: 'all', margin: 1.5 },
+      splitSeed: 1,
+      valFraction: 0.1
+    })
+    expect(open.datasets.find(key)?.id).toBe(1)
+    expect(open.datasets.find({ ...key, fit: 'faces', faces: { perImage: 'all', margin: 1.5 } })?.id).toBe(
+      faces.id
+    )
+    expect(open.datasets.find({ ...key, fit: 'faces', faces: { perImage: 'largest', margin: 1.5 } })).toBe(
+      undefined
+    )
+    const face = {
+      source: 'group.jpg',
+      index: 2,
+      box: { x: 10, y: 20, width: 100, height: 120 },
+      eyes: { left: { x: 40, y: 60 }, right: { x: 80, y: 62 } },
+      roll: 1.4,
+      score: 0.98,
+      expressions: {
+        neutral: 0.1,
+        happy: 0.85,
+        sad: 0.01,
+        angry: 0.01,
+        fearful: 0.01,
+        disgusted: 0.01,
+        surprised: 0.01
+      }
+    }
+    const row = {
+      bytes: 5,
+      mtimeMs: 5,
+      status: 'ok',
+      reason: null,
+      width: 640,
+      height: 480,
+      format: 'JPEG'
+    } as const
+    open.images.replaceAll(faces.id, [
+      { ...row, relPath: 'group.jpg#2', sha256: 'ee-f2', slot: 0, split: 'train', face }
+    ])
+    const [image] = open.images.images(faces.id)
+    expect(open.images.faces(faces.id).get(image.id)).toEqual(face)
+    // Re-importing without the face (the photo changed and lost it) drops its face row with it.
+    open.images.replaceAll(faces.id, [
+      { ...row, relPath: 'group.jpg#2', sha256: 'ee-f2', slot: 0, split: 'train' }
+    ])
+    expect(open.images.faces(faces.id).size).toBe(0)
+    expect(open.datasets.delete(faces.id)).toBe(true)
+    expect(open.db.prepare('SELECT count(*) FROM image_faces').pluck().get()).toBe(0)
   })
 
   for (const m of migrations.slice(1))

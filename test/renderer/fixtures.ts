@@ -8,6 +8,7 @@ import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from '../..
 import type {
   AppInfo,
   DatasetImage,
+  ImageFace,
   ImportResult,
   MorphExportResult,
   MorphFrame,
@@ -80,6 +81,7 @@ export function dataset(overrides: Partial<Dataset> = {}): Dataset {
     size: 32,
     channels: 3,
     fit: 'cover',
+    faces: null,
     splitSeed: 1,
     valFraction,
     imageCount,
@@ -99,6 +101,24 @@ export const datasetImage = (overrides: Partial<DatasetImage> = {}): DatasetImag
   split: 'train',
   excluded: false,
   thumb: 'datasets/1/thumbs/0.webp',
+  ...overrides
+})
+
+/** A face image's face: a neutral face near the photo's top left. */
+export const faceOf = (overrides: Partial<ImageFace> = {}): ImageFace => ({
+  source: 'group.jpg',
+  index: 1,
+  box: { x: 10, y: 20, width: 80, height: 90 },
+  roll: 0,
+  expressions: {
+    neutral: 0.9,
+    happy: 0.04,
+    sad: 0.02,
+    angry: 0.01,
+    fearful: 0.01,
+    disgusted: 0.01,
+    surprised: 0.01
+  },
   ...overrides
 })
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import {
   DecodeError,
   decodeForModel,
+  decodeUpright,
   DEFAULT_LIMITS,
   preprocess,
   type Preprocessing
@@ -143,6 +144,38 @@ describe('preprocess', () => {
     expect(await reasonOf(big, { ...DEFAULT_LIMITS, timeoutSeconds: 0.001 })).toBe(
       'took longer than 0.001 s to decode'
     )
+  })
+})
+
+describe('decodeUpright (full resolution, for face alignment)', () => {
+  it('keeps every pixel, upright and flattened, and gives the plain import its reasons', async () => {
+    const d = await decodeUpright(await exifRotatedJpeg(40, 20))
+    expect([d.width, d.height, d.channels, d.format]).toEqual([20, 40, 3, 'JPEG'])
+    expect(d.data.length).toBe(20 * 40 * 3)
+    near(Array.from(d.data.subarray(0, 3)), [255, 0, 0], 40) // top row red: rotated before decoding
+    near(Array.from(d.data.subarray(d.data.length - 3)), [0, 0, 255], 40)
+    const flat = await decodeUpright(await alphaPng(32))
+    near(Array.from(flat.data.subarray(0, 3)), [255, 255, 255], 2)
+    const grey = await decodeUpright(await solidImage('png', 10, 6, '#ff0000'), DEFAULT_LIMITS, 1)
+    expect([grey.channels, grey.data.length]).toEqual([1, 60])
+    const reason = (input: Buffer, limits = DEFAULT_LIMITS) =>
+      decodeUpright(input, limits).then(
+        () => 'decoded',
+        (err: DecodeError) => err.reason
+      )
+    expect(await reason(Buffer.alloc(0))).toBe('empty file')
+    expect(await reason(await truncatedJpeg())).toBe('truncated or corrupt JPEG')
+    expect(await reason(await hugeDimensionJpeg())).toBe('too large: 400 MP over the 50 MP limit')
+    expect(await reason(bmp())).toBe('unsupported format: BMP')
+    expect(await reason(await solidImage('jpeg', 64, 64), { ...DEFAULT_LIMITS, maxPixels: 4000 })).toBe(
+      'too large: 0.0041 MP over the 0.004 MP limit'
+    )
+  })
+
+  it('leaves face crops to findFaces: preprocess refuses fit faces', async () => {
+    await expect(
+      preprocess(await solidImage('png', 8, 8), { size: 8, channels: 3, fit: 'faces' })
+    ).rejects.toThrow('preprocess cannot crop faces')
   })
 })
 

@@ -32,6 +32,7 @@ describe('run store', () => {
       'checkpoints',
       'datasets',
       'exports',
+      'image_faces',
       'images',
       'metrics',
       'previews',

@@ -10,6 +10,7 @@ import {
   skippedFiles
 } from '../services/datasets'
 import type { ImportResult } from '../services/datasets'
+import { sourcePhoto } from '../services/source-photo'
 import type { HandlerContext } from './context'
 
 /**
@@ -44,6 +45,7 @@ export function datasetHandlers({ studio, events, jobs }: HandlerContext) {
     'datasets.skipped': ({ datasetId }: { datasetId: number }) => skippedFiles(studio, datasetId),
     'datasets.exclude': ({ imageId, excluded }: { imageId: number; excluded: boolean }) =>
       excludeImage(studio, imageId, excluded),
-    'datasets.delete': ({ datasetId }: { datasetId: number }) => deleteDataset(studio, datasetId)
+    'datasets.delete': ({ datasetId }: { datasetId: number }) => deleteDataset(studio, datasetId),
+    'datasets.sourcePhoto': (input: { imageId: number; maxSide?: number }) => sourcePhoto(studio, input)
   }
 }

@@ -12,7 +12,8 @@ export const bytesPerImage = ({ size, channels }: Pick<Preprocessing, 'size' | '
  */
 export function pixelFileName(p: Preprocessing, slotHashes: readonly string[]): string {
   const digest = sha256(slotHashes.join('\n')).slice(0, 20)
-  return `pixels-${p.size}x${p.size}x${p.channels}-${p.fit}-${digest}.bin`
+  const faces = p.fit === 'faces' && p.faces ? `-${p.faces.perImage}-m${p.faces.margin}` : ''
+  return `pixels-${p.size}x${p.size}x${p.channels}-${p.fit}${faces}-${digest}.bin`
 }
 
 export const thumbName = (sha256: string) => `${sha256}.webp`

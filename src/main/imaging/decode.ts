@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import sharp, { type Metadata } from 'sharp'
-import type { Fit } from '../../shared/contract/domain'
+import type { FaceSettings, Fit } from '../../shared/contract/domain'
 import { StudioError } from '../../shared/errors'
 import { SNIFF_BYTES, sniff } from './sniff'
 
@@ -10,6 +10,8 @@ export interface Preprocessing {
   size: number
   channels: 1 | 3
   fit: Fit
+  /** How faces are cut (fit 'faces' only). */
+  faces?: FaceSettings | null
 }
 
 export interface DecodeLimits {
@@ -71,6 +73,20 @@ export interface Decoded {
   format: string
 }
 
+/** Decoded pixels, upright (EXIF orientation applied), row-major, channels last. */
+export interface RawImage {
+  data: Uint8Array
+  width: number
+  height: number
+  channels: 1 | 3
+}
+
+/** How `decodePixels` shapes the upright image: grey or RGB, and optionally resized to a square. */
+interface Shape {
+  channels: 1 | 3
+  resize?: { size: number; fit: Fit }
+}
+
 /**
  * Turns one image file's bytes into model input: EXIF orientation applied, alpha flattened onto white, 16-bit
  * and CMYK converted to 8-bit sRGB, then grey or RGB, resized by `cover` (centre crop), `contain` (letterbox)
@@ -78,11 +94,34 @@ export interface Decoded {
  */
 export async function preprocess(
   input: Buffer,
-  prep: Preprocessing,
+  { size, channels, fit }: Preprocessing,
   limits: DecodeLimits = DEFAULT_LIMITS
 ): Promise<Decoded> {
-  // libvips stops itself at the timeout; this deadline also covers a decoder stuck where libvips cannot
-  // check (header parsing), so one bad file can never stall an import.
+  // 'faces' has no resize of its own: its crops are cut from decodeUpright's full picture.
+  if (fit === 'faces') throw new Error('preprocess cannot crop faces; use findFaces')
+  const d = await decodePixels(input, limits, { channels, resize: { size, fit } })
+  return { pixels: d.data, width: d.width, height: d.height, format: d.format }
+}
+
+/**
+ * One image file at full resolution, upright (EXIF applied), alpha flattened onto white, 8-bit sRGB (or grey):
+ * what face alignment cuts its crops from, in the pixels the Datasets screen shows it in. The same file checks,
+ * limits and plain-word reasons as `preprocess`.
+ */
+export async function decodeUpright(
+  input: Buffer,
+  limits: DecodeLimits = DEFAULT_LIMITS,
+  channels: 1 | 3 = 3
+): Promise<RawImage & { format: string }> {
+  const d = await decodePixels(input, limits, { channels })
+  return { data: d.data, width: d.pixelWidth, height: d.pixelHeight, channels, format: d.format }
+}
+
+/**
+ * The one decode both of the above use. libvips stops itself at the timeout; the deadline here also covers a
+ * decoder stuck where libvips cannot check (header parsing), so one bad file can never stall an import.
+ */
+async function decodePixels(input: Buffer, limits: DecodeLimits, shape: Shape) {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -91,17 +130,13 @@ export async function preprocess(
     )
   })
   try {
-    return await Promise.race([decode(input, prep, limits), deadline])
+    return await Promise.race([decode(input, limits, shape), deadline])
   } finally {
     clearTimeout(timer)
   }
 }
 
-async function decode(
-  input: Buffer,
-  { size, channels, fit }: Preprocessing,
-  limits: DecodeLimits
-): Promise<Decoded> {
+async function decode(input: Buffer, limits: DecodeLimits, { channels, resize }: Shape) {
   const format = checkFile(input.subarray(0, SNIFF_BYTES), input.length, limits)
   let meta: Metadata
   try {
@@ -113,25 +148,32 @@ async function decode(
   if (pixels > limits.maxPixels)
     throw new DecodeError(`too large: ${megapixels(pixels)} over the ${megapixels(limits.maxPixels)} limit`)
   try {
-    const { data, info } = await sharp(input, { failOn: 'error', limitInputPixels: limits.maxPixels })
+    let img = sharp(input, { failOn: 'error', limitInputPixels: limits.maxPixels })
       .timeout({ seconds: Math.max(1, Math.ceil(limits.timeoutSeconds)) })
       .rotate()
       .flatten({ background: BACKGROUND })
-      .resize(size, size, {
-        fit: fit === 'contain' ? 'contain' : 'cover',
-        position: fit === 'attention' ? 'attention' : 'centre',
+    // Resizing in the same pipeline lets libvips shrink a JPEG while decoding it (much faster than decoding
+    // the whole photo first).
+    if (resize)
+      img = img.resize(resize.size, resize.size, {
+        fit: resize.fit === 'contain' ? 'contain' : 'cover',
+        position: resize.fit === 'attention' ? 'attention' : 'centre',
         background: BACKGROUND
       })
+    const { data, info } = await img
       .toColourspace(channels === 1 ? 'b-w' : 'srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true })
-    if (info.channels !== channels || info.width !== size || info.height !== size)
-      throw new DecodeError(`could not be converted to ${size}×${size}×${channels} (${format})`)
+    const want = resize ? `${resize.size}×${resize.size}×${channels}` : channels === 1 ? 'grey' : 'RGB'
+    if (info.channels !== channels || (resize && (info.width !== resize.size || info.height !== resize.size)))
+      throw new DecodeError(`could not be converted to ${want} (${format})`)
     const upright = (meta.orientation ?? 1) >= 5
     return {
-      pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       width: (upright ? meta.height : meta.width) ?? 0,
       height: (upright ? meta.width : meta.height) ?? 0,
+      pixelWidth: info.width,
+      pixelHeight: info.height,
       format
     }
   } catch (err) {

@@ -12,6 +12,8 @@ import {
 import { bytesPerImage, readSlots, thumbName } from '../imaging/cache'
 import { DEFAULT_LIMITS, decodeForModel, type DecodeLimits, type Preprocessing } from '../imaging/decode'
 import type { JobControl } from '../../shared/control'
+import type { ImageRow } from '../store/repositories/images'
+import type { FaceModels } from '../imaging/faces/index'
 import { pixelFile, runImport } from './datasets-import'
 import { notFound, StudioError } from '../../shared/errors'
 import { parseOrThrow } from '../../shared/validation'
@@ -21,6 +23,8 @@ export { decodeForModel }
 export type { ImportOptions, ImportResult }
 
 export const DEFAULTS = { size: 64, channels: 3, fit: 'cover', valFraction: 0.1, seed: 1 } as const
+/** A face import's defaults: the largest face of each photo, framed as aligned face sets are. */
+export const FACE_DEFAULTS = { perImage: 'largest', margin: 1 } as const
 
 export interface ImportContext {
   /** Throttled: at most ten a second, and always the last one. */
@@ -28,8 +32,10 @@ export interface ImportContext {
   control?: JobControl
   /** Decode limits (tests lower them); DEFAULT_LIMITS otherwise. */
   limits?: DecodeLimits
-  /** Images decoded at once; one per core plus one by default. */
+  /** Images decoded at once; one per core plus one by default (three photos for a face import). */
   poolWidth?: number
+  /** Face imports: how the face models are opened (tests count the loads). */
+  openFaceModels?: () => Promise<FaceModels>
 }
 
 /** The pixels a model trains on: excluded and unusable images left out, NHWC uint8. */
@@ -91,10 +97,18 @@ export async function importFolder(
   ctx: ImportContext = {}
 ): Promise<ImportResult> {
   const o = parseOptions(options)
+  const fit = o.fit ?? DEFAULTS.fit
   const prep: Preprocessing = {
     size: o.size ?? DEFAULTS.size,
     channels: (o.channels ?? DEFAULTS.channels) as 1 | 3,
-    fit: o.fit ?? DEFAULTS.fit
+    fit,
+    faces:
+      fit === 'faces'
+        ? {
+            perImage: o.facesPerImage ?? FACE_DEFAULTS.perImage,
+            margin: o.faceMargin ?? FACE_DEFAULTS.margin
+          }
+        : null
   }
   return runImport(studio, o.paths, prep, {
     name: o.name,
@@ -103,7 +117,8 @@ export async function importFolder(
     limits: ctx.limits ?? DEFAULT_LIMITS,
     onProgress: ctx.onProgress,
     control: ctx.control,
-    poolWidth: ctx.poolWidth
+    poolWidth: ctx.poolWidth,
+    openFaceModels: ctx.openFaceModels
   })
 }
 
@@ -155,17 +170,32 @@ export function datasetImages(
 ): { items: DatasetImage[]; total: number } {
   const d = getDataset(studio, datasetId)
   const { rows, total } = studio.store.images.page(d.id, offset, limit)
+  return { items: toDatasetImages(studio, d, rows), total }
+}
+
+/** Rows as the contract shows them: with their thumbnail's path and, in a face dataset, their face. */
+export function toDatasetImages(studio: Studio, d: Dataset, rows: readonly ImageRow[]): DatasetImage[] {
   const dir = relative(studio.paths.home, studio.paths.dataset(d.id)).split('\\').join('/')
-  return {
-    items: rows.map((r) => ({
+  const faces = d.fit === 'faces' ? studio.store.images.faces(d.id) : undefined
+  return rows.map((r) => {
+    const face = faces?.get(r.id)
+    return {
       id: r.id,
       relPath: r.relPath,
       split: r.split ?? 'train',
       excluded: r.excluded,
-      thumb: `${dir}/thumbs/${thumbName(r.sha256 ?? '')}`
-    })),
-    total
-  }
+      thumb: `${dir}/thumbs/${thumbName(r.sha256 ?? '')}`,
+      ...(face && {
+        face: {
+          source: face.source,
+          index: face.index,
+          box: face.box,
+          roll: face.roll,
+          expressions: face.expressions
+        }
+      })
+    }
+  })
 }
 
 export function skippedFiles(studio: Studio, datasetId: number): SkippedFile[] {

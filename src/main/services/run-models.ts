@@ -8,6 +8,7 @@ import type { Autoencoder } from '../../engine/autoencoder'
 import { bytesPerImage, readSlots } from '../imaging/cache'
 import type { Preprocessing } from '../imaging/decode'
 import { decodeForModel } from './datasets'
+import { largestFace, recutFace, withFaceModelsHere } from './face-files'
 import { pixelFile } from './datasets-import'
 import { modelCheckpoint, readModelCheckpoint } from './run-files'
 import type { Studio } from './studio'
@@ -68,8 +69,26 @@ export async function loadRunModel(
 /** How the run's images were preprocessed: its dataset's settings, or the config's when the dataset is gone. */
 export function runPreprocessing(studio: Studio, run: Run): Preprocessing {
   const d = run.datasetId === null ? undefined : studio.store.datasets.get(run.datasetId)
-  return { size: run.config.size, channels: run.config.channels, fit: d?.fit ?? 'cover' }
+  return {
+    size: run.config.size,
+    channels: run.config.channels,
+    fit: d?.fit ?? 'cover',
+    faces: d?.faces ?? null
+  }
 }
+
+/** Whether a dataset's pixel cache holds images exactly as `prep` makes them. */
+const samePreprocessing = (d: Preprocessing, prep: Preprocessing) =>
+  d.size === prep.size &&
+  d.channels === prep.channels &&
+  d.fit === prep.fit &&
+  (d.fit !== 'faces' || d.faces?.margin === prep.faces?.margin)
+
+/** A file as `prep` makes it: decoded and resized, or for a face run its largest face found and aligned. */
+const filePixels = async (file: string, prep: Preprocessing) =>
+  prep.fit === 'faces'
+    ? withFaceModelsHere((models) => largestFace(models, file, prep))
+    : decodeForModel(file, prep)
 
 /** Stops keeping a model: disposed now, or when the calls still using it end. */
 function retire(entry: LoadedRun): void {
@@ -143,15 +162,18 @@ export async function releaseModels(studio: Studio): Promise<void> {
 
 /** One image's pixels as a model expects them: from the dataset's cache when it matches `prep`, else decoded. */
 export async function imagePixels(studio: Studio, ref: ImageRef, prep: Preprocessing): Promise<Uint8Array> {
-  if (typeof ref === 'string') return decodeForModel(resolve(ref), prep)
+  if (typeof ref === 'string') return filePixels(resolve(ref), prep)
   const image = studio.store.images.get(ref)
   if (!image) throw notFound(`Image ${ref}`)
   const d = studio.store.datasets.get(image.datasetId)
   if (!d) throw notFound(`The dataset of image ${ref}`)
   // Same preprocessing as the run: read it from the dataset's pixel cache; otherwise decode the original again.
-  if (image.slot !== null && d.size === prep.size && d.channels === prep.channels && d.fit === prep.fit)
+  if (image.slot !== null && samePreprocessing(d, prep))
     return readSlots(pixelFile(studio, d, studio.store.images.images(d.id)), [image.slot], bytesPerImage(d))
-  return decodeForModel(join(d.source, image.relPath), prep)
+  // A face image is its face wherever it goes: cut again from its photo by the eyes found at import.
+  const face = d.fit === 'faces' ? studio.store.images.faces(d.id).get(image.id) : undefined
+  if (face) return recutFace(join(d.source, face.source), face, { ...prep, faces: prep.faces ?? d.faces })
+  return filePixels(join(d.source, image.relPath), prep)
 }
 
 /** Codes of the images, encoded in one batch for those not seen before (files keyed by path, size, mtime). */

@@ -220,13 +220,25 @@ export async function evalRun(
   const { files } = await scan([folder])
   const prep = runPreprocessing(studio, run)
   const images: Uint8Array[] = []
-  for (const f of files) {
-    try {
-      images.push(await decodeForModel(f.abs, prep))
-    } catch {
-      // Not a usable image (decodeForModel judges by content, like the importer): eval measures the model.
+  const decodeAll = async (decode: (file: string) => Promise<Uint8Array>) => {
+    for (const f of files) {
+      try {
+        images.push(await decode(f.abs))
+      } catch {
+        // Not a usable image (judged by content, like the importer; for a face run, no usable face).
+      }
     }
   }
+  if (prep.fit === 'faces') {
+    // A face run measures faces: each photo's largest, aligned as its dataset's crops (the models load once).
+    const { withFaceModelsHere, largestFace } = await import('./face-files')
+    await withRun(
+      studio,
+      runId,
+      () => withFaceModelsHere((models) => decodeAll((file) => largestFace(models, file, prep))),
+      which
+    )
+  } else await decodeAll((file) => decodeForModel(file, prep))
   if (images.length === 0) throw new StudioError('validation', `${folder} holds no usable images.`)
   const per = images[0].length
   const pixels = new Uint8Array(images.length * per)

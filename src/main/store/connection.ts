@@ -41,18 +41,37 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   }
 }
 
-/** Applies every pending migration in one transaction, so a crash leaves the old schema or the new one. */
+/**
+ * Applies every pending migration in one transaction, so a crash leaves the old schema or the new one. When one
+ * of them rebuilds a referenced table (`foreignKeysOff`), foreign keys are off while the transaction runs and
+ * every reference is checked before it commits: a migration that breaks one rolls back.
+ */
 export function migrate(db: Database, file: string, list: readonly Migration[] = migrations): number {
   const current = db.pragma('user_version', { simple: true }) as number
   const supported = list.length ? list[list.length - 1].version : latestVersion()
   if (current > supported) throw new NewerDatabaseError(file, current, supported)
   const pending = list.filter((m) => m.version > current)
   if (pending.length === 0) return current
-  db.transaction(() => {
-    for (const m of pending) {
-      m.up(db)
-      db.pragma(`user_version = ${m.version}`)
-    }
-  }).immediate()
+  const keysWereOn = db.pragma('foreign_keys', { simple: true }) === 1
+  const keysOff = keysWereOn && pending.some((m) => m.foreignKeysOff)
+  if (keysOff) db.pragma('foreign_keys = OFF')
+  try {
+    db.transaction(() => {
+      for (const m of pending) {
+        m.up(db)
+        db.pragma(`user_version = ${m.version}`)
+      }
+      if (keysOff) {
+        const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[]
+        if (broken.length > 0)
+          throw new Error(
+            `Upgrading ${file} would leave ${broken.length} broken reference(s) (${broken[0].table} → ` +
+              `${broken[0].parent}); nothing was changed.`
+          )
+      }
+    }).immediate()
+  } finally {
+    if (keysOff) db.pragma('foreign_keys = ON')
+  }
   return supported
 }

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { call, event } from './define'
-import type { Dataset } from './domain'
+import type { Dataset, ExpressionScores, FaceBox } from './domain'
 
 export interface SkippedFile {
   /** Relative to the imported folder, '/'-separated. */
@@ -23,6 +23,32 @@ export interface ImportResult {
   decoded: number
   /** Images of an earlier import whose files are gone. */
   removed: number
+  /** For a face import (fit 'faces'); absent otherwise. */
+  faces?: FaceCounts
+}
+
+export interface FaceCounts {
+  /** Face images in the dataset (each `<file>#<n>`), as `imported` counts them. */
+  images: number
+  /** Photos those faces were cut from. */
+  photos: number
+  /** Faces found but left out, in the photos decoded this time: too few pixels between the eyes... */
+  tooSmall: number
+  /** ...or turned to the side, so there is no eye line to align on. */
+  profiles: number
+}
+
+/** Where a face image's face is in its photo, and how the expression model scored it. */
+export interface ImageFace {
+  /** The photo, relative to the imported folder ('/'-separated); the image is named `<source>#<index>`. */
+  source: string
+  /** 1-based, left to right among the photo's faces kept. */
+  index: number
+  /** The detector's box, in the upright photo's pixels. */
+  box: FaceBox
+  /** Degrees the face was turned in the photo (its crop is level). */
+  roll: number
+  expressions: ExpressionScores
 }
 
 export interface DatasetImage {
@@ -32,6 +58,20 @@ export interface DatasetImage {
   excluded: boolean
   /** WebP of what the model sees, relative to the data directory. */
   thumb: string
+  /** Set for images of a face dataset. */
+  face?: ImageFace
+}
+
+/** A face image's source photo, shrunk for showing, with every face the dataset took from it. */
+export interface SourcePhoto {
+  /** JPEG data URL of the upright photo. */
+  dataUrl: string
+  /** The size of the picture in `dataUrl`; `faces` boxes are in these pixels. */
+  width: number
+  height: number
+  /** The photo, relative to the imported folder. */
+  source: string
+  faces: { imageId: number; index: number; box: FaceBox }[]
 }
 
 export interface ImportProgress {
@@ -42,11 +82,13 @@ export interface ImportProgress {
   rate: number
   etaSeconds: number | null
   file?: string
+  /** Face imports: faces found so far (one file may hold several). */
+  faces?: number
 }
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(1))
 
-export const ImportOptionsSchema = v.object({
+const importFields = v.object({
   paths: v.pipe(
     v.array(v.pipe(v.string(), v.minLength(1))),
     v.minLength(1, 'give at least one folder or file')
@@ -62,10 +104,34 @@ export const ImportOptionsSchema = v.object({
     )
   ),
   channels: v.optional(v.picklist([1, 3])),
-  fit: v.optional(v.picklist(['cover', 'contain', 'attention'])),
+  fit: v.optional(
+    v.picklist(['cover', 'contain', 'attention', 'faces'], 'must be cover, contain, attention or faces')
+  ),
+  /** Face imports only: one image per photo (its largest face) or one per face. Default largest. */
+  facesPerImage: v.optional(v.picklist(['largest', 'all'], 'must be largest or all')),
+  /** Face imports only: 1 frames the face as aligned face sets do; 0.5 to 3. Default 1. */
+  faceMargin: v.optional(
+    v.pipe(
+      v.number('must be a number'),
+      v.minValue(0.5, 'must be at least 0.5'),
+      v.maxValue(3, 'must be at most 3')
+    )
+  ),
   valFraction: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(0.9))),
   seed: v.optional(v.pipe(v.number(), v.integer()))
 })
+
+type ImportFields = v.InferOutput<typeof importFields>
+
+/** The face settings mean nothing to the other fits: say so rather than ignore them. */
+const forFacesOnly = (key: 'facesPerImage' | 'faceMargin') =>
+  v.check((o: ImportFields) => o[key] === undefined || o.fit === 'faces', 'only applies with fit faces')
+
+export const ImportOptionsSchema = v.pipe(
+  importFields,
+  v.forward(forFacesOnly('facesPerImage'), ['facesPerImage']),
+  v.forward(forFacesOnly('faceMargin'), ['faceMargin'])
+)
 export type ImportOptions = v.InferOutput<typeof ImportOptionsSchema>
 
 export const datasetCalls = {
@@ -95,7 +161,14 @@ export const datasetCalls = {
     v.object({ imageId: id, excluded: v.boolean() }),
     'Leaves an image out of training (or puts it back).'
   ),
-  'datasets.delete': call<boolean>()(v.object({ datasetId: id }), 'Deletes a dataset and its cached pixels.')
+  'datasets.delete': call<boolean>()(v.object({ datasetId: id }), 'Deletes a dataset and its cached pixels.'),
+  'datasets.sourcePhoto': call<SourcePhoto>()(
+    v.object({
+      imageId: id,
+      maxSide: v.optional(v.pipe(v.number(), v.integer(), v.minValue(64), v.maxValue(4096)), 1024)
+    }),
+    'The photo a face image was cut from (shrunk to maxSide), with the boxes of every face taken from it.'
+  )
 }
 
 export const datasetEvents = {

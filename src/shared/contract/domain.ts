@@ -1,7 +1,31 @@
 /** Records the renderer sees. Plain data, camelCase, the same shapes the CLI prints with --json. */
 import type { TrainConfig } from '../config'
 
-export type Fit = 'cover' | 'contain' | 'attention'
+export type Fit = 'cover' | 'contain' | 'attention' | 'faces'
+
+/** The seven expressions the face import scores every face on, in the expression model's output order. */
+export const EXPRESSIONS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const
+export type Expression = (typeof EXPRESSIONS)[number]
+/** Each between 0 and 1; the seven sum to 1. */
+export type ExpressionScores = Record<Expression, number>
+
+/** `largest`: one image per photo, of its largest face; `all`: one per face, left to right. */
+export type FacesPerImage = 'largest' | 'all'
+
+/** How a face dataset's images were cut from the photos. */
+export interface FaceSettings {
+  perImage: FacesPerImage
+  /** 1 puts the eyes 35 % and 65 % across and 40 % down; larger shows more around the face. */
+  margin: number
+}
+
+/** A rectangle in a photo's upright pixels. */
+export interface FaceBox {
+  x: number
+  y: number
+  width: number
+  height: number
+}
 
 export interface Dataset {
   id: number
@@ -10,6 +34,8 @@ export interface Dataset {
   size: number
   channels: 1 | 3
   fit: Fit
+  /** Set for fit 'faces' only. */
+  faces: FaceSettings | null
   splitSeed: number
   valFraction: number
   imageCount: number

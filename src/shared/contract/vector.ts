@@ -2,6 +2,8 @@ import * as v from 'valibot'
 import { int, id, path } from './fields'
 import { call, jobCall } from './define'
 import { EXPORT_DEFAULTS, keyframeSchema } from './viewers'
+import type { DatasetImage } from './datasets'
+import { EXPRESSIONS } from './domain'
 
 /** Defaults shared by the app's vector view and `aestudio vector`. */
 export const VECTOR_DEFAULTS = { strength: 1, frames: 12, size: 256, delay: 80 } as const
@@ -48,6 +50,38 @@ export const vectorExportSchema = v.object({
   loop: v.optional(int(0, 65535), EXPORT_DEFAULTS.loop)
 })
 
+const share = (what: string) =>
+  v.pipe(
+    v.number(`${what} must be a number`),
+    v.gtValue(0, `${what} must be above 0`),
+    v.maxValue(1, `${what} must be at most 1`)
+  )
+
+/** Defaults shared by the vector view's trait picker and `aestudio vector --trait`. */
+export const TRAIT_DEFAULTS = { threshold: 0.5 } as const
+
+export const traitSetsSchema = v.pipe(
+  v.object({
+    datasetId: id,
+    trait: v.picklist(EXPRESSIONS, `must be one of: ${EXPRESSIONS.join(', ')}`),
+    /** Images scoring at least this form "with". */
+    threshold: v.optional(share('threshold'), TRAIT_DEFAULTS.threshold),
+    /** Images scoring below this form "without" (defaults to `threshold`); those in between are in neither. */
+    below: v.optional(share('below'))
+  }),
+  v.forward(
+    v.check((o) => o.below === undefined || o.below <= o.threshold, 'must not be above threshold'),
+    ['below']
+  )
+)
+export type TraitSetsInput = v.InferOutput<typeof traitSetsSchema>
+
+/** A face dataset's images split by one expression's score, highest score first in each set. */
+export interface TraitSets {
+  with: DatasetImage[]
+  without: DatasetImage[]
+}
+
 export type VectorComputeInput = v.InferOutput<typeof vectorComputeSchema>
 export type VectorFrameInput = v.InferOutput<typeof vectorFrameSchema>
 export type VectorExportInput = v.InferOutput<typeof vectorExportSchema>
@@ -91,6 +125,10 @@ export const vectorCalls = {
   'vector.frame': call<VectorFrame>()(
     vectorFrameSchema,
     'The target image with the attribute vector added at a strength, as a PNG data URL (codes are cached).'
+  ),
+  'vector.traitSets': call<TraitSets>()(
+    traitSetsSchema,
+    'The images of a face dataset that show an expression (score ≥ threshold) and those that do not (< below).'
   ),
   'vector.export': jobCall<VectorExportResult>()(
     vectorExportSchema,

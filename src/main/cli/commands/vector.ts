@@ -1,14 +1,25 @@
 import { existsSync } from 'node:fs'
-import { vectorComputeSchema, vectorExportSchema } from '../../../shared/contract/vector'
-import { CliError, EXIT, numberOption, parseCommandArgs, type Command } from '../command'
+import { EXPRESSIONS } from '../../../shared/contract/domain'
+import {
+  TRAIT_DEFAULTS,
+  traitSetsSchema,
+  vectorComputeSchema,
+  vectorExportSchema,
+  type TraitSets
+} from '../../../shared/contract/vector'
+import { CliError, EXIT, numberOption, parseCommandArgs, type CliIO, type Command } from '../command'
 import { withStudio } from '../with-studio'
 import { validated } from './exports-args'
 import { parseRunId } from './train'
 
 const usage =
   'aestudio vector <runId> --with A1.png [A2.png ...] --without B1.png [B2.png ...] [--apply IMG]\n' +
+  `       aestudio vector <runId> --trait ${EXPRESSIONS.join('|')} [--threshold ${TRAIT_DEFAULTS.threshold}] ` +
+  '[--below T] [--apply IMG]\n' +
   '       [--strength 1] [--out FILE.gif] [--frames 12] [--size 256] [--delay 80] [--json]\n' +
-  '       (images are files or dataset image ids; repeat a flag or give a comma list: --with a.png,b.png)'
+  '       (images are files or dataset image ids; repeat a flag or give a comma list: --with a.png,b.png;\n' +
+  '       --trait picks them from the run\'s face dataset: "with" the faces whose expression score is at\n' +
+  '       least --threshold, "without" those below --below, which defaults to --threshold)'
 
 const SETS = new Set(['--with', '--without'])
 
@@ -54,6 +65,9 @@ export const vector: Command = {
       {
         with: { type: 'string', multiple: true },
         without: { type: 'string', multiple: true },
+        trait: { type: 'string' },
+        threshold: { type: 'string' },
+        below: { type: 'string' },
         apply: { type: 'string' },
         strength: { type: 'string' },
         out: { type: 'string', short: 'o' },
@@ -69,13 +83,26 @@ export const vector: Command = {
         EXIT.usage
       )
     const runId = parseRunId(positionals[0], usage)
-    const withImages = imageRefs(values.with)
-    const withoutImages = imageRefs(values.without)
+    if (values.trait === undefined && (values.threshold !== undefined || values.below !== undefined))
+      throw new CliError(`--threshold and --below only apply with --trait.\nUsage: ${usage}`, EXIT.usage)
+    if (values.trait !== undefined && (values.with || values.without))
+      throw new CliError(
+        `--trait picks the images itself: give it, or --with and --without, not both.\nUsage: ${usage}`,
+        EXIT.usage
+      )
+    const picked = values.trait === undefined ? undefined : await pickByTrait(runId, values, io)
+    const withImages = picked ? picked.with.map((i) => i.id) : imageRefs(values.with)
+    const withoutImages = picked ? picked.without.map((i) => i.id) : imageRefs(values.without)
     if (withImages.length === 0 || withoutImages.length === 0)
       throw new CliError(
         `Give images that have the trait with --with and images that lack it with --without.\nUsage: ${usage}`,
         EXIT.usage
       )
+    const sets = picked && {
+      trait: values.trait,
+      with: picked.with.map((i) => i.relPath),
+      without: picked.without.map((i) => i.relPath)
+    }
     if (values.out && !values.apply)
       throw new CliError(`Say which image to change with --apply IMG.\nUsage: ${usage}`, EXIT.usage)
     const service = await vectorService()
@@ -89,7 +116,8 @@ export const vector: Command = {
             norm: r.norm,
             strengths: [],
             out: null,
-            vector: r.vector
+            vector: r.vector,
+            ...(sets && { picked: sets })
           })
         )
       io.out(`Attribute vector: ${r.dimensions} dimensions, length ${r.norm.toPrecision(4)}`)
@@ -115,7 +143,13 @@ export const vector: Command = {
     const r = await withStudio((studio) => service.vectorExport(studio, input))
     if (values.json)
       return io.out(
-        JSON.stringify({ dimensions: r.dimensions, norm: r.norm, strengths: r.strengths, out: r.file })
+        JSON.stringify({
+          dimensions: r.dimensions,
+          norm: r.norm,
+          strengths: r.strengths,
+          out: r.file,
+          ...(sets && { picked: sets })
+        })
       )
     io.out(`Wrote ${r.file}`)
     io.out(
@@ -123,4 +157,42 @@ export const vector: Command = {
         `${r.width}×${r.height}; vector of ${r.dimensions} dimensions, length ${r.norm.toPrecision(4)}`
     )
   }
+}
+
+type TraitFlags = { trait?: string; threshold?: string; below?: string; json?: boolean }
+
+/**
+ * The "with" and "without" images of a face run's dataset by an expression's score, printed (unless --json)
+ * so the user sees which faces went where; an empty set is an error naming the threshold to move.
+ */
+async function pickByTrait(runId: number, flags: TraitFlags, io: CliIO): Promise<TraitSets> {
+  const { faceDatasetOfRun, traitSets } = await import('../../services/trait-sets')
+  const input = validated(
+    traitSetsSchema,
+    {
+      datasetId: 1,
+      trait: flags.trait,
+      threshold: numberOption('threshold', flags.threshold),
+      below: numberOption('below', flags.below)
+    },
+    usage
+  )
+  const sets = await withStudio(async (studio) =>
+    traitSets(studio, { ...input, datasetId: faceDatasetOfRun(studio, runId) })
+  )
+  const below = input.below ?? input.threshold
+  if (sets.with.length === 0)
+    throw new CliError(
+      `No face scores ${input.threshold} or more for ${input.trait}; lower --threshold.`,
+      EXIT.failed
+    )
+  if (sets.without.length === 0)
+    throw new CliError(`Every face scores ${below} or more for ${input.trait}; raise --below.`, EXIT.failed)
+  if (!flags.json) {
+    const list = (images: TraitSets['with']) =>
+      images.map((i) => `  ${i.relPath} (${i.face!.expressions[input.trait].toFixed(2)})`).join('\n')
+    io.out(`With ${input.trait} (score ≥ ${input.threshold}): ${sets.with.length}\n${list(sets.with)}`)
+    io.out(`Without (score < ${below}): ${sets.without.length}\n${list(sets.without)}`)
+  }
+  return sets
 }

@@ -6,4 +6,11 @@ export interface Migration {
   version: number
   name: string
   up(db: Database): void
+  /**
+   * Rebuilds a table others reference (SQLite's way to change a CHECK or a column): the runner turns foreign
+   * keys off around the transaction (with them on, DROP TABLE would cascade and delete the rows pointing at
+   * it) and runs `foreign_key_check` before committing. The pragma does nothing inside a transaction, so a
+   * migration cannot do this itself.
+   */
+  foreignKeysOff?: boolean
 }

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3'
-import type { Dataset, Fit } from '../../../shared/contract/domain'
+import type { Dataset, FaceSettings, Fit, FacesPerImage } from '../../../shared/contract/domain'
 
 interface Row {
   id: number
@@ -8,6 +8,8 @@ interface Row {
   size: number
   channels: 1 | 3
   fit: Fit
+  face_mode: FacesPerImage | null
+  face_margin: number | null
   split_seed: number
   val_fraction: number
   created_at: string
@@ -25,8 +27,19 @@ export interface NewDataset {
   size: number
   channels: 1 | 3
   fit: Fit
+  /** Required for fit 'faces', absent otherwise (the table checks both). */
+  faces?: FaceSettings | null
   splitSeed: number
   valFraction: number
+}
+
+/** What makes two imports of one folder the same dataset. */
+export interface DatasetKey {
+  source: string
+  size: number
+  channels: number
+  fit: Fit
+  faces?: FaceSettings | null
 }
 
 const SELECT = `
@@ -47,6 +60,7 @@ const toDataset = (r: Row): Dataset => ({
   size: r.size,
   channels: r.channels,
   fit: r.fit,
+  faces: r.face_mode === null ? null : { perImage: r.face_mode, margin: r.face_margin! },
   splitSeed: r.split_seed,
   valFraction: r.val_fraction,
   imageCount: r.image_count,
@@ -68,13 +82,14 @@ export class DatasetsRepo {
 
   constructor(db: Database) {
     this.insertStmt = db.prepare(
-      `INSERT INTO datasets (name, source, size, channels, fit, split_seed, val_fraction)
-       VALUES (@name, @source, @size, @channels, @fit, @splitSeed, @valFraction)`
+      `INSERT INTO datasets (name, source, size, channels, fit, face_mode, face_margin, split_seed, val_fraction)
+       VALUES (@name, @source, @size, @channels, @fit, @faceMode, @faceMargin, @splitSeed, @valFraction)`
     )
     this.getStmt = db.prepare<[number], Row>(`${SELECT} WHERE d.id = ?`)
     this.listStmt = db.prepare<[], Row>(`${SELECT} ORDER BY d.id DESC`)
-    this.findStmt = db.prepare<[string, number, number, string], Row>(
-      `${SELECT} WHERE d.source = ? AND d.size = ? AND d.channels = ? AND d.fit = ? ORDER BY d.id DESC LIMIT 1`
+    this.findStmt = db.prepare<[string, number, number, string, string | null, number | null], Row>(
+      `${SELECT} WHERE d.source = ? AND d.size = ? AND d.channels = ? AND d.fit = ? AND d.face_mode IS ?
+         AND d.face_margin IS ? ORDER BY d.id DESC LIMIT 1`
     )
     this.touchStmt = db.prepare(
       `UPDATE datasets SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`
@@ -82,8 +97,11 @@ export class DatasetsRepo {
     this.deleteStmt = db.prepare('DELETE FROM datasets WHERE id = ?')
   }
 
-  create(d: NewDataset): Dataset {
-    const id = Number(this.insertStmt.run(d).lastInsertRowid)
+  create({ faces, ...d }: NewDataset): Dataset {
+    const id = Number(
+      this.insertStmt.run({ ...d, faceMode: faces?.perImage ?? null, faceMargin: faces?.margin ?? null })
+        .lastInsertRowid
+    )
     return this.get(id)!
   }
 
@@ -96,9 +114,9 @@ export class DatasetsRepo {
     return this.listStmt.all().map(toDataset)
   }
 
-  /** The dataset already cached for this folder at these preprocessing settings, if any. */
-  find(source: string, size: number, channels: number, fit: Fit): Dataset | undefined {
-    const r = this.findStmt.get(source, size, channels, fit)
+  /** The dataset already cached for this folder at these preprocessing settings (face ones too), if any. */
+  find({ source, size, channels, fit, faces }: DatasetKey): Dataset | undefined {
+    const r = this.findStmt.get(source, size, channels, fit, faces?.perImage ?? null, faces?.margin ?? null)
     return r && toDataset(r)
   }
 

@@ -1,15 +1,17 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowReactive } from 'vue'
-import type { Dataset, Fit } from '../../../shared/contract/domain'
+import type { Dataset, FacesPerImage, Fit } from '../../../shared/contract/domain'
 import type {
   DatasetImage,
+  ImportOptions,
   ImportProgress,
   ImportResult,
-  SkippedFile
+  SkippedFile,
+  SourcePhoto
 } from '../../../shared/contract/datasets'
 import { api, errorText } from '../studio'
 
-export type { DatasetImage, ImportProgress, ImportResult, SkippedFile }
+export type { DatasetImage, ImportProgress, ImportResult, SkippedFile, SourcePhoto }
 
 /** What the import form sets; the folder comes from the drop, the dialog or the path field. */
 export interface ImportForm {
@@ -17,7 +19,16 @@ export interface ImportForm {
   size: number
   channels: 1 | 3
   fit: Fit
+  /** Face imports (fit 'faces'): one image per photo or one per face, and how much around each face. */
+  facesPerImage?: FacesPerImage
+  faceMargin?: number
   valFraction: number
+}
+
+/** The call's options for a form: the face settings only go with a face import (the call refuses them else). */
+export function importOptions(paths: string[], form: ImportForm): ImportOptions {
+  const { facesPerImage, faceMargin, ...rest } = form
+  return { paths, ...rest, ...(form.fit === 'faces' ? { facesPerImage, faceMargin } : {}) }
 }
 
 const PAGE = 300
@@ -34,6 +45,11 @@ export const useDatasetsStore = defineStore('datasets', () => {
   /** Files the current dataset's folder had that were not imported, and why. */
   const skipped = ref<SkippedFile[]>([])
   const importError = ref<string | null>(null)
+  /** The photo a face image was cut from, with its faces' boxes, and which face is highlighted. */
+  const source = ref<SourcePhoto | null>(null)
+  const sourceImageId = ref<number | null>(null)
+  const sourceError = ref<string | null>(null)
+  let sourceAsked = 0
   /** Images of the current dataset by grid index, fetched a page at a time as the grid scrolls to them. */
   const images = shallowReactive(new Map<number, DatasetImage>())
   const imageTotal = ref(0)
@@ -55,6 +71,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   async function select(id: number) {
     currentId.value = id
+    closeSource()
     images.clear()
     pagesAsked.clear()
     imageTotal.value = list.value.find((d) => d.id === id)?.imageCount ?? 0
@@ -106,7 +123,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
       if (importing.value) progress.value = p
     })
     try {
-      const result = await api().invoke('datasets.import', { paths, ...options })
+      const result = await api().invoke('datasets.import', importOptions(paths, options))
       lastImport.value = result
       await load()
       await select(result.datasetId)
@@ -149,6 +166,34 @@ export const useDatasetsStore = defineStore('datasets', () => {
     }
   }
 
+  /**
+   * Shows the photo a face image came from. Another face of the photo on show is only highlighted; another
+   * photo is fetched, and only the latest ask is shown.
+   */
+  async function showSource(imageId: number) {
+    sourceError.value = null
+    if (source.value?.faces.some((f) => f.imageId === imageId)) {
+      sourceImageId.value = imageId
+      return
+    }
+    const asked = ++sourceAsked
+    try {
+      const photo = await api().invoke('datasets.sourcePhoto', { imageId, maxSide: 1024 })
+      if (asked !== sourceAsked) return
+      source.value = photo
+      sourceImageId.value = imageId
+    } catch (err) {
+      if (asked === sourceAsked) sourceError.value = errorText(err)
+    }
+  }
+
+  function closeSource() {
+    sourceAsked++
+    source.value = null
+    sourceImageId.value = null
+    sourceError.value = null
+  }
+
   async function remove(id: number) {
     error.value = null
     try {
@@ -173,6 +218,9 @@ export const useDatasetsStore = defineStore('datasets', () => {
     importError,
     images,
     imageTotal,
+    source,
+    sourceImageId,
+    sourceError,
     load,
     select,
     imageAt,
@@ -180,6 +228,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
     cancelImport,
     importSamples,
     setExcluded,
+    showSource,
+    closeSource,
     remove
   }
 })

@@ -84,6 +84,13 @@ export const useVectorStore = defineStore('vector', () => {
     changed()
   }
 
+  /** Replaces both sets at once (picked by expression on a face dataset); the target stays. */
+  function setSets(withSet: Keyframe[], withoutSet: Keyframe[]) {
+    withImages.value = [...withSet]
+    withoutImages.value = withoutSet.filter((k) => !withSet.some((w) => w.source === k.source))
+    changed()
+  }
+
   function remove(as: 'with' | 'without', index: number) {
     const list = as === 'with' ? withImages : withoutImages
     list.value = list.value.filter((_, i) => i !== index)
@@ -147,6 +154,7 @@ export const useVectorStore = defineStore('vector', () => {
     hasSets,
     ready,
     pick,
+    setSets,
     remove,
     setRun,
     setStrength,
