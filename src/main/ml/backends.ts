@@ -3,6 +3,7 @@ import { dirname, sep } from 'node:path'
 import type * as TF from '@tensorflow/tfjs'
 import type { BackendName, BackendProbe } from '../../shared/contract/app'
 import type { BackendChoice } from '../../shared/config'
+import { checkThreads, defaultWasmThreads, startWasmThreads, wasmThreadsNote } from './wasm-threads'
 
 const require = createRequire(import.meta.url)
 
@@ -70,8 +71,24 @@ async function withoutProcessHooks<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+export interface BackendOptions {
+  /** Threads for the wasm backend (default: the machine's cores, capped; see wasm-threads.ts). */
+  threads?: number
+}
+
+export interface StartedBackend {
+  name: BackendName
+  notes: string[]
+  /** The threads wasm trains on (absent for the other backends, which manage their own). */
+  threads?: number
+}
+
 /** Loads one backend and makes it the active one; throws, in plain words, when it cannot be used here. */
-async function activate(name: BackendName, notes: string[]): Promise<void> {
+async function activate(
+  name: BackendName,
+  notes: string[],
+  options: BackendOptions
+): Promise<number | undefined> {
   // Loaded here, not at the top, so `aestudio info` and the app's main process never load TensorFlow.js.
   const tf = await import('@tensorflow/tfjs')
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
@@ -84,56 +101,67 @@ async function activate(name: BackendName, notes: string[]): Promise<void> {
     if (!(await tf.setBackend('tensorflow'))) throw new Error('TensorFlow failed to initialise')
     if (name === 'tensorflow-gpu' && !usesGpu(tf))
       throw new Error(`${TFJS_NODE_GPU} loaded but sees no CUDA GPU`)
-    return
+    return undefined
   }
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm')
     if (!tf.findBackendFactory('wasm')) throw new Error('the wasm backend did not register')
-    // Multithreaded wasm needs a worker script served next to the page; under Node it would fail to start.
+    // tfjs's own start-up of the threaded build hands it blob: URLs Node cannot load; threads start in
+    // startWasmThreads instead, which falls back to this single-threaded SIMD build.
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
     wasm.setWasmPaths(wasmDir())
     ;(await import('./kernels')).registerWasmKernels()
-    const ok = await withoutProcessHooks(() => tf.setBackend('wasm'))
+    const wanted = options.threads ?? defaultWasmThreads()
+    let started: { threads: number; reason?: string } = { threads: 1 }
+    const ok = await withoutProcessHooks(async () => {
+      started = await startWasmThreads(tf, wasm, wanted)
+      return tf.setBackend('wasm')
+    })
     if (!ok) throw new Error('WebAssembly failed to initialise')
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')
+    const threads = wasm.getThreadsCount()
     notes.push(
       simd
-        ? `wasm: SIMD on, ${wasm.getThreadsCount()} thread (XNNPACK)`
+        ? wasmThreadsNote(threads, wanted, started.reason)
         : 'wasm: this runtime has no WebAssembly SIMD, so wasm runs several times slower'
     )
-    return
+    return threads
   }
   ;(await import('./kernels')).registerCpuKernels()
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise')
+  return undefined
 }
 
 /**
  * Makes a training backend active: `auto` tries them best first (tensorflow-gpu, tensorflow, wasm, cpu) and the
  * notes say, in plain words, why better ones were passed over; an explicit choice that cannot be used throws.
  */
-export function initBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
+export function initBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<StartedBackend> {
+  if (options.threads !== undefined) checkThreads(options.threads)
   // One at a time: TensorFlow.js's setBackend is not safe to run twice at once (a second caller sees the first
   // one's half-started backend and fails), and a process may well load two models together.
-  const run = starting.then(() => startBackend(choice))
+  const run = starting.then(() => startBackend(choice, options))
   starting = run.catch(() => undefined)
   return run
 }
 let starting: Promise<unknown> = Promise.resolve()
 
-async function startBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
+async function startBackend(choice: BackendChoice, options: BackendOptions): Promise<StartedBackend> {
   const notes: string[] = []
+  const started = (name: BackendName, threads: number | undefined) =>
+    threads === undefined ? { name, notes } : { name, notes, threads }
   if (choice !== 'auto') {
+    let threads: number | undefined
     try {
-      await activate(choice, notes)
+      threads = await activate(choice, notes, options)
     } catch (err) {
       throw new Error(`The ${choice} backend cannot be used here: ${(err as Error).message}`)
     }
-    return { name: choice, notes }
+    return started(choice, threads)
   }
   for (const name of BACKEND_ORDER) {
     try {
-      await activate(name, notes)
-      return { name, notes }
+      return started(name, await activate(name, notes, options))
     } catch (err) {
       notes.push(`${name} passed over: ${(err as Error).message}`)
     }

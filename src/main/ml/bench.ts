@@ -8,6 +8,8 @@ export interface TrainingBench {
   backend: BackendName
   /** Why better backends were passed over, and wasm's SIMD/thread facts. */
   notes: string[]
+  /** The threads wasm trained on; null for backends that manage their own. */
+  threads: number | null
   imagesPerSecond: number
   /** Mean wall time of one training step (forward, backward, Adam update). */
   stepMs: number
@@ -24,7 +26,7 @@ export interface TrainingBench {
 export type TrainingBenchOptions = Pick<
   TrainConfigInput,
   'model' | 'upsample' | 'size' | 'channels' | 'latent' | 'batch' | 'backend'
-> & { steps?: number; warmupSteps?: number }
+> & { steps?: number; warmupSteps?: number; threads?: number }
 
 /**
  * Times training steps on synthetic data, as shared/bench/torch_ref.py does: 4 batches of uniform noise used in
@@ -34,12 +36,12 @@ export type TrainingBenchOptions = Pick<
 export async function benchTraining(
   options: TrainingBenchOptions = { model: 'conv' }
 ): Promise<TrainingBench> {
-  const { steps = 24, warmupSteps = 4, ...rest } = options
+  const { steps = 24, warmupSteps = 4, threads: wantedThreads, ...rest } = options
   if (!Number.isInteger(steps) || steps < 1) throw new Error('steps must be a whole number of at least 1')
   // Options left undefined fall back to the benchmark network, not to the training defaults.
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined))
   const config = parseTrainConfig({ model: 'conv', latent: 64, ...given, lr: 1e-3 })
-  const { name, notes } = await initBackend(config.backend)
+  const { name, notes, threads } = await initBackend(config.backend, { threads: wantedThreads })
   const model = buildModel(config)
   const optimizer = tf.train.adam(config.lr)
   const { batch, size, channels } = config
@@ -76,6 +78,7 @@ export async function benchTraining(
     return {
       backend: name,
       notes,
+      threads: threads ?? null,
       imagesPerSecond: Math.round(((steps * batch) / seconds) * 10) / 10,
       stepMs: Math.round((seconds * 10000) / steps) / 10,
       steps,

@@ -5,7 +5,7 @@ import { CliError, EXIT, numberOption, parseCommandArgs, type Command } from '..
 
 const usage =
   'aestudio bench [--model conv] [--upsample transpose|resize] [--size 64] [--channels 3] [--latent 64]\n' +
-  '       [--batch 32] [--steps 24] [--backend auto] [--import] [--json]'
+  '       [--batch 32] [--steps 24] [--backend auto] [--threads N] [--import] [--json]'
 
 const text = { type: 'string' } as const
 
@@ -40,6 +40,7 @@ export const bench: Command = {
         batch: text,
         steps: text,
         backend: text,
+        threads: text,
         import: { type: 'boolean', default: false }
       },
       usage
@@ -57,6 +58,12 @@ export const bench: Command = {
     const steps = numberOption('steps', values.steps, 24)!
     if (!Number.isInteger(steps) || steps < 1 || steps > 10_000)
       throw new CliError(`--steps must be a whole number from 1 to 10000, got "${values.steps}"`, EXIT.usage)
+    const threads = numberOption('threads', values.threads)
+    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
+      throw new CliError(
+        `--threads must be a whole number of at least 1, got "${values.threads}"`,
+        EXIT.usage
+      )
     const options = {
       model: oneOf<ModelKind>('model', values.model, modelKinds) ?? 'conv',
       upsample: oneOf('upsample', values.upsample, ['transpose', 'resize'] as const),
@@ -65,7 +72,8 @@ export const bench: Command = {
       latent: numberOption('latent', values.latent),
       batch: numberOption('batch', values.batch),
       backend: oneOf<BackendChoice>('backend', values.backend, BACKEND_CHOICES),
-      steps
+      steps,
+      threads
     }
     // TensorFlow.js loads only for this branch.
     const { benchTraining } = await import('../../ml/bench')
@@ -78,7 +86,7 @@ export const bench: Command = {
     }
     if (values.json) return io.out(JSON.stringify(r))
     io.out(
-      `${r.model} (${r.upsample}) ${r.size}×${r.size}×${r.channels}, latent ${r.latent}, batch ${r.batch} on ${r.backend}:`
+      `${r.model} (${r.upsample}) ${r.size}×${r.size}×${r.channels}, latent ${r.latent}, batch ${r.batch} on ${r.backend}${r.threads ? ` (${r.threads} thread${r.threads === 1 ? '' : 's'})` : ''}:`
     )
     io.out(
       `  ${r.imagesPerSecond.toFixed(1)} images/s (${r.stepMs.toFixed(0)} ms a step, ${r.steps} steps after ${r.warmupSteps} warm-up)`
