@@ -137,7 +137,6 @@ async function activate(
  * notes say, in plain words, why better ones were passed over; an explicit choice that cannot be used throws.
  */
 export function initBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<StartedBackend> {
-  if (options.threads !== undefined) checkThreads(options.threads)
   // One at a time: TensorFlow.js's setBackend is not safe to run twice at once (a second caller sees the first
   // one's half-started backend and fails), and a process may well load two models together.
   const run = starting.then(() => startBackend(choice, options))
@@ -147,6 +146,7 @@ export function initBackend(choice: BackendChoice, options: BackendOptions = {})
 let starting: Promise<unknown> = Promise.resolve()
 
 async function startBackend(choice: BackendChoice, options: BackendOptions): Promise<StartedBackend> {
+  if (options.threads !== undefined) checkThreads(options.threads)
   const notes: string[] = []
   const started = (name: BackendName, threads: number | undefined) =>
     threads === undefined ? { name, notes } : { name, notes, threads }

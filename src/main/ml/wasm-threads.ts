@@ -81,7 +81,8 @@ export async function startWasmThreads(
   options: WasmThreadsOptions = {}
 ): Promise<WasmThreadsStart> {
   const wanted = Math.min(checkThreads(threads), MAX_WASM_THREADS)
-  if (tf.findBackend('wasm')) {
+  // The engine's registry, not tf.findBackend, which would itself start tfjs's wasm backend.
+  if ('wasm' in tf.engine().registry) {
     // A backend's pool cannot be resized, and replacing the backend would drop every tensor on it.
     const running = wasm.getThreadsCount()
     return running === wanted

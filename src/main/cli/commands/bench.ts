@@ -86,7 +86,7 @@ export const bench: Command = {
     }
     if (values.json) return io.out(JSON.stringify(r))
     io.out(
-      `${r.model} (${r.upsample}) ${r.size}×${r.size}×${r.channels}, latent ${r.latent}, batch ${r.batch} on ${r.backend}${r.threads ? ` (${r.threads} thread${r.threads === 1 ? '' : 's'})` : ''}:`
+      `${r.model} (${r.upsample}) ${r.size}×${r.size}×${r.channels}, latent ${r.latent}, batch ${r.batch} on ${r.backend}:`
     )
     io.out(
       `  ${r.imagesPerSecond.toFixed(1)} images/s (${r.stepMs.toFixed(0)} ms a step, ${r.steps} steps after ${r.warmupSteps} warm-up)`
