@@ -19,12 +19,19 @@ export interface TrainedResult {
 
 export async function trainFewSteps(
   model: ModelKind,
-  opts: { size?: number; count?: number; control?: JobControl; onBatch?: () => void } = {}
+  opts: {
+    size?: number
+    count?: number
+    upsample?: 'transpose' | 'resize'
+    control?: JobControl
+    onBatch?: () => void
+  } = {}
 ): Promise<TrainedResult> {
   const size = opts.size ?? 16
   const count = opts.count ?? 24
   const config = parseTrainConfig({
     model,
+    upsample: opts.upsample,
     size,
     channels: 3,
     latent: 8,

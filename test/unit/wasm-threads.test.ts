@@ -44,7 +44,12 @@ describe('thread counts and notes', () => {
   })
 })
 
-const threaded: Partial<Record<ModelKind, TrainedResult>> = {}
+// Every kind, and the conv decoder's other upsampling (our ResizeNearestNeighborGrad kernel).
+const cases: { name: string; kind: ModelKind; upsample?: 'resize' }[] = [
+  ...modelKinds.map((kind) => ({ name: kind, kind })),
+  { name: 'conv (resize)', kind: 'conv', upsample: 'resize' }
+]
+const threaded: Record<string, TrainedResult> = {}
 
 describe('two threads', () => {
   it('start, are reported, and live as one pool thread beside the main one', async () => {
@@ -62,12 +67,12 @@ describe('two threads', () => {
   })
 
   it('train every model kind with tensors flat across epochs', async () => {
-    for (const kind of modelKinds) {
-      const r = await trainFewSteps(kind)
-      expect(r.outcome).toEqual({ status: 'done', epochsDone: 2 })
-      expect(r.tensors[1]).toBe(r.tensors[0])
+    for (const { name, kind, upsample } of cases) {
+      const r = await trainFewSteps(kind, { upsample })
+      expect(r.outcome, name).toEqual({ status: 'done', epochsDone: 2 })
+      expect(r.tensors[1], name).toBe(r.tensors[0])
       expect(r.losses.every((l) => Number.isFinite(l) && l > 0)).toBe(true)
-      threaded[kind] = r
+      threaded[name] = r
     }
   })
 
@@ -103,14 +108,13 @@ describe('one thread in place of two', () => {
 
   it('gives exactly the same losses and weights for every model kind', async () => {
     // XNNPACK splits work by output tiles, never inside a sum, so the thread count cannot change a result.
-    for (const kind of modelKinds) {
-      const one = await trainFewSteps(kind)
-      const two = threaded[kind]!
-      expect(one.losses, kind).toEqual(two.losses)
-      expect(one.weights.length, kind).toBe(two.weights.length)
-      one.weights.forEach((w, i) =>
-        expect(Buffer.from(w.buffer).equals(Buffer.from(two.weights[i].buffer)), kind).toBe(true)
-      )
+    for (const { name, kind, upsample } of cases) {
+      const one = await trainFewSteps(kind, { upsample })
+      const two = threaded[name]
+      expect(one.losses, name).toEqual(two.losses)
+      expect(one.weights.length, name).toBe(two.weights.length)
+      const bytes = (w: Float32Array) => Buffer.from(w.buffer, w.byteOffset, w.byteLength)
+      one.weights.forEach((w, i) => expect(bytes(w).equals(bytes(two.weights[i])), name).toBe(true))
     }
   })
 })
