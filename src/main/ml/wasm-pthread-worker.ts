@@ -34,6 +34,18 @@ globalThis.onmessage = (e) => {
 }
 
 /**
+ * A stand-in for the pthread workers XNNPACK's pool will not take: it answers Emscripten's 'load' at once
+ * without loading the runtime, so start-up does not spend a wasm instance on a worker that is stopped after.
+ */
+export const idleWorkerUrl = (): URL =>
+  new URL(
+    'data:text/javascript,' +
+      encodeURIComponent(`import { parentPort } from 'node:worker_threads'
+parentPort.on('message', (m) => m && m.cmd === 'load' && parentPort.postMessage({ cmd: 'loaded' }))
+`)
+  )
+
+/**
  * tfjs ships Emscripten's worker as a JS template literal, so its `"\n"` escapes arrive as raw newlines inside
  * string literals; put the escapes back (as tfjs itself does before making its blob) so the source parses.
  */

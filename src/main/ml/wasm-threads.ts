@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import type * as TF from '@tensorflow/tfjs'
-import { escapeWorkerContents, LOAD_FAILED, pthreadWorkerUrl } from './wasm-pthread-worker'
+import { escapeWorkerContents, idleWorkerUrl, LOAD_FAILED, pthreadWorkerUrl } from './wasm-pthread-worker'
 
 const require = createRequire(import.meta.url)
 
@@ -66,6 +66,8 @@ type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>
 const GLUE = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js'
 const WORKER = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js'
 const BINARY = 'tfjs-backend-wasm-threaded-simd.wasm'
+/** The pthread workers the 4.22 runtime pre-starts (PTHREAD_POOL_SIZE in its build). */
+const POOL = 8
 
 /**
  * Makes the wasm backend, when `tf.setBackend('wasm')` next runs, the threaded SIMD build with `threads`
@@ -157,6 +159,10 @@ function threadedModule(threads: number, options: WasmThreadsOptions): Promise<E
   const binaryPath = join(dirname(gluePath), BINARY)
   const binary = readFileSync(binaryPath)
   const timeoutMs = options.timeoutMs ?? 20_000
+  // Emscripten hands out pre-started workers last first, so the pool's threads-1 get the last ones made.
+  const idle = idleWorkerUrl()
+  let made = 0
+  const nextWorker = () => (made++ < POOL - (threads - 1) ? idle : workerUrl)
 
   return new Promise((resolve, reject) => {
     let settled = false
@@ -166,11 +172,15 @@ function threadedModule(threads: number, options: WasmThreadsOptions): Promise<E
     const config: Record<string, unknown> & { PThread?: EmscriptenModule['PThread'] } = {
       mainScriptUrlOrBlob: gluePath,
       locateFile: (path: string, prefix: string) =>
-        path.endsWith('.worker.js') ? workerUrl : path.endsWith('.wasm') ? binaryPath : prefix + path,
+        path.endsWith('.worker.js') ? nextWorker() : path.endsWith('.wasm') ? binaryPath : prefix + path,
       instantiateWasm(info: { env: Record<string, unknown> }, receive: (i: unknown, m: unknown) => void) {
         // backend.cc sizes its pool by min(requested, logical cores / 2): report cores so `threads` is allowed.
         info.env.emscripten_num_logical_cores = () => 2 * threads
-        for (const w of config.PThread!.unusedWorkers) guard(w)
+        const workers = config.PThread!.unusedWorkers
+        // A pool that took a stand-in would wait for it forever.
+        if (workers.length !== POOL)
+          throw new Error(`the wasm runtime pre-started ${workers.length} thread workers, not ${POOL}`)
+        for (const w of workers) guard(w)
         WebAssembly.instantiate(binary, info as WebAssembly.Imports).then(({ instance, module }) => {
           if (settled) return
           receive(instance, module)
