@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { JobControl } from '../../src/main/jobs/control'
 import { trainLoop, type LoopOutcome } from '../../src/main/ml/loop'
 import { buildModel } from '../../src/main/ml/models'
+import { startReplicas } from '../../src/main/ml/replicas'
 import { Rng } from '../../src/main/ml/rng'
 import { parseTrainConfig, type ModelKind } from '../../src/shared/config'
 
@@ -23,6 +24,9 @@ export async function trainFewSteps(
     size?: number
     count?: number
     upsample?: 'transpose' | 'resize'
+    /** Data-parallel: this many model replicas (replicas.ts) share every batch. */
+    replicas?: number
+    batch?: number
     control?: JobControl
     onBatch?: () => void
   } = {}
@@ -35,7 +39,7 @@ export async function trainFewSteps(
     size,
     channels: 3,
     latent: 8,
-    batch: 8,
+    batch: opts.batch ?? 8,
     epochs: 2,
     lr: 1e-3,
     seed: 3,
@@ -48,6 +52,7 @@ export async function trainFewSteps(
   const optimizer = tf.train.adam(config.lr)
   const losses: number[] = []
   const tensors: number[] = []
+  const replicas = opts.replicas ? await startReplicas(ae, opts.replicas) : undefined
   try {
     const outcome = await trainLoop({
       model: ae,
@@ -56,6 +61,7 @@ export async function trainFewSteps(
       rng: new Rng(5),
       startEpoch: 0,
       control: opts.control,
+      gradients: replicas?.gradients,
       batchIntervalMs: 0,
       data: {
         size,
@@ -74,6 +80,7 @@ export async function trainFewSteps(
     const weights = ae.trainableVariables.map((v) => v.dataSync() as Float32Array)
     return { losses, weights, tensors, outcome }
   } finally {
+    await replicas?.dispose()
     optimizer.dispose()
     ae.dispose()
   }

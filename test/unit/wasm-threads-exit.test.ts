@@ -1,5 +1,5 @@
-// Processes training on wasm threads end the way they would on one thread: the pool's workers never keep a
-// process alive, hold up process.exit, or outlive it.
+// Processes training on wasm threads end the way they would on one thread: the threads (XNNPACK's pool, or the
+// data-parallel replicas) never keep a process alive, hold up process.exit, or outlive it.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -14,10 +14,10 @@ interface Ended {
 }
 
 /** Runs the child helper; `onThreads` gets it once it reports its threads (to kill it mid-training). */
-function child(mode: string, onThreads?: (pid: number) => void): Promise<Ended> {
+function child(mode: string, split: string, onThreads?: (pid: number) => void): Promise<Ended> {
   const p = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'test/helpers/wasm-threads-child.ts'), mode],
+    ['--import', 'tsx', join(ROOT, 'test/helpers/wasm-threads-child.ts'), mode, split],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe']
@@ -49,25 +49,25 @@ const gone = (pid: number) => {
   }
 }
 
-describe('a process training on wasm threads', () => {
+describe.each(['kernels', 'batch'])('a process training on wasm threads (split %s)', (split) => {
   it('ends by itself when its work is done', async () => {
-    const r = await child('end')
+    const r = await child('end', split)
     expect(r).toMatchObject({ code: 0, signal: null, out: 'threads 2\ntrained\n' })
   })
 
   it('exits at once on process.exit mid-training', async () => {
-    const r = await child('exit')
+    const r = await child('exit', split)
     expect(r).toMatchObject({ code: 3, out: 'threads 2\n' })
   })
 
   it('ends with the error when training fails', async () => {
-    const r = await child('fail')
+    const r = await child('fail', split)
     expect(r.code).toBe(1)
     expect(r.err).toContain('training failed on purpose')
   })
 
   it.each(['SIGTERM', 'SIGKILL'] as const)('dies whole on %s: nothing of it is left', async (signal) => {
-    const r = await child('wait', (pid) => process.kill(pid, signal))
+    const r = await child('wait', split, (pid) => process.kill(pid, signal))
     expect(r.signal).toBe(signal)
     expect(gone(r.pid)).toBe(true)
   })

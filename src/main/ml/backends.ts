@@ -3,7 +3,13 @@ import { dirname, sep } from 'node:path'
 import type * as TF from '@tensorflow/tfjs'
 import type { BackendName, BackendProbe } from '../../shared/contract/app'
 import type { BackendChoice } from '../../shared/config'
-import { checkThreads, defaultWasmThreads, startWasmThreads, wasmThreadsNote } from './wasm-threads'
+import {
+  checkThreads,
+  defaultWasmThreads,
+  replicasNote,
+  startWasmThreads,
+  wasmThreadsNote
+} from './wasm-threads'
 
 const require = createRequire(import.meta.url)
 
@@ -74,6 +80,12 @@ async function withoutProcessHooks<T>(fn: () => Promise<T>): Promise<T> {
 export interface BackendOptions {
   /** Threads for the wasm backend (default: the machine's cores, capped; see wasm-threads.ts). */
   threads?: number
+  /**
+   * How wasm spends the threads: `kernels` (the default) runs every kernel on all of them (XNNPACK's pool);
+   * `batch` keeps the backend on one thread so the caller trains that many model replicas, each on a slice of
+   * every batch (replicas.ts: startTrainingReplicas).
+   */
+  split?: 'kernels' | 'batch'
 }
 
 export interface StartedBackend {
@@ -81,14 +93,14 @@ export interface StartedBackend {
   notes: string[]
   /** The threads wasm trains on (absent for the other backends, which manage their own). */
   threads?: number
+  /** With `split: 'batch'`: the model replicas to train, one a thread. */
+  replicas?: number
 }
 
+type Threads = Pick<StartedBackend, 'threads' | 'replicas'>
+
 /** Loads one backend and makes it the active one; throws, in plain words, when it cannot be used here. */
-async function activate(
-  name: BackendName,
-  notes: string[],
-  options: BackendOptions
-): Promise<number | undefined> {
+async function activate(name: BackendName, notes: string[], options: BackendOptions): Promise<Threads> {
   // Loaded here, not at the top, so `aestudio info` and the app's main process never load TensorFlow.js.
   const tf = await import('@tensorflow/tfjs')
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
@@ -101,7 +113,7 @@ async function activate(
     if (!(await tf.setBackend('tensorflow'))) throw new Error('TensorFlow failed to initialise')
     if (name === 'tensorflow-gpu' && !usesGpu(tf))
       throw new Error(`${TFJS_NODE_GPU} loaded but sees no CUDA GPU`)
-    return undefined
+    return {}
   }
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm')
@@ -112,24 +124,29 @@ async function activate(
     wasm.setWasmPaths(wasmDir())
     ;(await import('./kernels')).registerWasmKernels()
     const wanted = options.threads ?? defaultWasmThreads()
+    const batch = options.split === 'batch' && wanted > 1
     let started: { threads: number; reason?: string } = { threads: 1 }
     const ok = await withoutProcessHooks(async () => {
-      started = await startWasmThreads(tf, wasm, wanted)
+      started = await startWasmThreads(tf, wasm, batch ? 1 : wanted)
       return tf.setBackend('wasm')
     })
     if (!ok) throw new Error('WebAssembly failed to initialise')
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')
     const threads = wasm.getThreadsCount()
+    // Replicas beside a multi-threaded backend (one started earlier in this process) would fight for the cores.
+    const replicas = batch && threads === 1 ? wanted : undefined
     notes.push(
-      simd
-        ? wasmThreadsNote(threads, wanted, started.reason)
-        : 'wasm: this runtime has no WebAssembly SIMD, so wasm runs several times slower'
+      !simd
+        ? 'wasm: this runtime has no WebAssembly SIMD, so wasm runs several times slower'
+        : replicas
+          ? replicasNote(replicas)
+          : wasmThreadsNote(threads, batch ? 1 : wanted, started.reason)
     )
-    return threads
+    return replicas ? { threads: replicas, replicas } : { threads }
   }
   ;(await import('./kernels')).registerCpuKernels()
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise')
-  return undefined
+  return {}
 }
 
 /**
@@ -148,10 +165,9 @@ let starting: Promise<unknown> = Promise.resolve()
 async function startBackend(choice: BackendChoice, options: BackendOptions): Promise<StartedBackend> {
   if (options.threads !== undefined) checkThreads(options.threads)
   const notes: string[] = []
-  const started = (name: BackendName, threads: number | undefined) =>
-    threads === undefined ? { name, notes } : { name, notes, threads }
+  const started = (name: BackendName, threads: Threads): StartedBackend => ({ name, notes, ...threads })
   if (choice !== 'auto') {
-    let threads: number | undefined
+    let threads: Threads
     try {
       threads = await activate(choice, notes, options)
     } catch (err) {

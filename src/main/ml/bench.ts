@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs'
 import { parseTrainConfig, type TrainConfigInput } from '../../shared/config'
 import type { BackendName } from '../../shared/contract/app'
-import { initBackend } from './backends'
+import { initBackend, type BackendOptions } from './backends'
+import { batchGradients } from './loop'
+import { startTrainingReplicas } from './replicas'
 import { buildModel } from './models'
 
 export interface TrainingBench {
@@ -26,7 +28,7 @@ export interface TrainingBench {
 export type TrainingBenchOptions = Pick<
   TrainConfigInput,
   'model' | 'upsample' | 'size' | 'channels' | 'latent' | 'batch' | 'backend'
-> & { steps?: number; warmupSteps?: number; threads?: number }
+> & { steps?: number; warmupSteps?: number } & BackendOptions
 
 /**
  * Times training steps on synthetic data, as shared/bench/torch_ref.py does: 4 batches of uniform noise used in
@@ -36,13 +38,15 @@ export type TrainingBenchOptions = Pick<
 export async function benchTraining(
   options: TrainingBenchOptions = { model: 'conv' }
 ): Promise<TrainingBench> {
-  const { steps = 24, warmupSteps = 4, threads: wantedThreads, ...rest } = options
+  const { steps = 24, warmupSteps = 4, threads: wantedThreads, split, ...rest } = options
   if (!Number.isInteger(steps) || steps < 1) throw new Error('steps must be a whole number of at least 1')
   // Options left undefined fall back to the benchmark network, not to the training defaults.
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined))
   const config = parseTrainConfig({ model: 'conv', latent: 64, ...given, lr: 1e-3 })
-  const { name, notes, threads } = await initBackend(config.backend, { threads: wantedThreads })
+  const backend = await initBackend(config.backend, { threads: wantedThreads, split })
+  const { name, notes } = backend
   const model = buildModel(config)
+  const replicas = await startTrainingReplicas(model, backend)
   const optimizer = tf.train.adam(config.lr)
   const { batch, size, channels } = config
   const data = tf.randomUniform(
@@ -56,20 +60,21 @@ export async function benchTraining(
     tf.slice(data, [i * batch, 0, 0, 0], [batch, -1, -1, -1])
   )
   const vars = model.trainableVariables
-  const step = (i: number) => {
+  const step = async (i: number) => {
     const x = batches[i % 4]
-    const { value, grads } = tf.variableGrads(() => model.loss(x, x, true, i).total, vars)
-    optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })))
-    tf.dispose(grads)
-    return value
+    const r = replicas ? await replicas.gradients(x, x, i) : batchGradients(model, x, x, i)
+    optimizer.applyGradients(vars.map((v, k) => ({ name: v.name, tensor: r.grads[k] })))
+    // recon may be the very tensor `value` is (a model with no extra terms).
+    tf.dispose([...[r.recon, r.kl].filter((t) => t && t !== r.value), ...r.grads] as tf.Tensor[])
+    return r.value
   }
   try {
-    for (let i = 0; i < warmupSteps; i++) step(i).dispose()
+    for (let i = 0; i < warmupSteps; i++) (await step(i)).dispose()
     const t = performance.now()
     let last: tf.Scalar | undefined
     for (let i = 0; i < steps; i++) {
       last?.dispose()
-      last = step(i)
+      last = await step(i)
     }
     // Reading the last loss waits for any backend that queues work.
     await last!.data()
@@ -78,7 +83,7 @@ export async function benchTraining(
     return {
       backend: name,
       notes,
-      threads: threads ?? null,
+      threads: backend.threads ?? null,
       imagesPerSecond: Math.round(((steps * batch) / seconds) * 10) / 10,
       stepMs: Math.round((seconds * 10000) / steps) / 10,
       steps,
@@ -91,6 +96,7 @@ export async function benchTraining(
       batch
     }
   } finally {
+    await replicas?.dispose()
     tf.dispose([data, ...batches])
     optimizer.dispose()
     model.dispose()

@@ -41,6 +41,10 @@ export function wasmThreadsNote(threads: number, wanted: number, reason?: string
   return note
 }
 
+/** The backend note when the threads train model replicas (`split: 'batch'`). */
+export const replicasNote = (replicas: number): string =>
+  `wasm: SIMD on, ${replicas} threads (data-parallel: each batch split over ${replicas} model replicas)`
+
 /** What starting the threads gave: the threads the backend runs, and why it fell back to one if it did. */
 export interface WasmThreadsStart {
   threads: number

@@ -5,7 +5,7 @@ import { CliError, EXIT, numberOption, parseCommandArgs, type Command } from '..
 
 const usage =
   'aestudio bench [--model conv] [--upsample transpose|resize] [--size 64] [--channels 3] [--latent 64]\n' +
-  '       [--batch 32] [--steps 24] [--backend auto] [--threads N] [--import] [--json]'
+  '       [--batch 32] [--steps 24] [--backend auto] [--threads N] [--split kernels|batch] [--import] [--json]'
 
 const text = { type: 'string' } as const
 
@@ -41,6 +41,7 @@ export const bench: Command = {
         steps: text,
         backend: text,
         threads: text,
+        split: text,
         import: { type: 'boolean', default: false }
       },
       usage
@@ -73,7 +74,8 @@ export const bench: Command = {
       batch: numberOption('batch', values.batch),
       backend: oneOf<BackendChoice>('backend', values.backend, BACKEND_CHOICES),
       steps,
-      threads
+      threads,
+      split: oneOf('split', values.split, ['kernels', 'batch'] as const)
     }
     // TensorFlow.js loads only for this branch.
     const { benchTraining } = await import('../../ml/bench')

@@ -1,0 +1,223 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import * as tf from '@tensorflow/tfjs'
+import { batchGradients, type GradientStep, type StepGradients } from './loop'
+import type { ReplicaReply, ReplicaStep } from './replica-protocol'
+import type { StartedBackend } from './backends'
+import type { Autoencoder } from './types'
+
+const require = createRequire(import.meta.url)
+const here = dirname(fileURLToPath(import.meta.url))
+
+/**
+ * Data-parallel training on the wasm backend: `count` copies of the model (this thread's and count − 1 worker
+ * threads', each on its own single-threaded wasm instance) each compute the gradients of an equal slice of the
+ * batch, and their size-weighted mean is the batch's gradient. The batch loss is a mean over samples, so this
+ * equals the one-thread gradient up to float rounding; the replicas get this thread's weights every step, so the
+ * optimizer runs here alone. Syncing once a step, not once a kernel, keeps both cores busy even for small images.
+ */
+export interface Replicas {
+  readonly count: number
+  readonly gradients: GradientStep
+  /** Stops the workers (idempotent); the model and its tensors stay with the caller. */
+  dispose(): Promise<void>
+}
+
+/** The replica entry: built beside the bundle (out/main/replica-worker.js), else the source through tsx. */
+function workerUrl(): URL {
+  const built = [join(here, 'replica-worker.js'), join(here, '..', 'replica-worker.js')].find((f) =>
+    existsSync(f)
+  )
+  if (built) return pathToFileURL(built)
+  // tsx's ES-module register() (the CommonJS one require.resolve finds cannot be imported from a data: URL).
+  const pkg = require.resolve('tsx/package.json')
+  const api = (
+    JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }
+  ).exports['./esm/api'].import.default
+  const tsx = pathToFileURL(join(dirname(pkg), api)).href
+  const entry = pathToFileURL(join(here, 'replica-worker.ts')).href
+  const boot = `import { register } from ${JSON.stringify(tsx)}\nregister()\nawait import(${JSON.stringify(entry)})\n`
+  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`)
+}
+
+/** Sizes of `count` slices of `n` rows, as equal as they come (larger first). */
+export const sliceSizes = (n: number, count: number): number[] =>
+  Array.from({ length: count }, (_, i) => Math.floor(n / count) + (i < n % count ? 1 : 0))
+
+/**
+ * Starts `count − 1` replica workers for `model` (built from its config, so same shapes) and waits until each
+ * has its backend and model. Throws, in plain words, when one cannot start; none is left running then.
+ */
+export async function startReplicas(
+  model: Autoencoder,
+  count: number,
+  options: { timeoutMs?: number; workerUrl?: URL } = {}
+): Promise<Replicas> {
+  if (!Number.isInteger(count) || count < 2)
+    throw new Error(`replicas need a count of at least 2, got ${count}`)
+  const url = options.workerUrl ?? workerUrl()
+  const workers = Array.from(
+    { length: count - 1 },
+    () => new Worker(url, { workerData: { config: model.config } })
+  )
+  let broken: Error | null = null
+  const waiting = new Set<(err: Error) => void>()
+  const breakAll = (err: Error) => {
+    broken ??= err
+    for (const fail of waiting) fail(broken)
+    waiting.clear()
+  }
+  for (const w of workers) {
+    w.on('error', (e) => breakAll(new Error(`a training replica failed: ${e.message}`)))
+    w.on('exit', (code) => breakAll(new Error(`a training replica stopped (exit code ${code})`)))
+  }
+  /** The next reply of `w`, or the failure of any replica. */
+  const next = (w: Worker) =>
+    new Promise<ReplicaReply>((resolve, reject) => {
+      if (broken) return reject(broken)
+      const fail = (err: Error) => {
+        w.off('message', ok)
+        reject(err)
+      }
+      const ok = (m: ReplicaReply) => {
+        waiting.delete(fail)
+        if (m.type === 'failed') {
+          const err = new Error(`a training replica failed: ${m.message}`)
+          breakAll(err)
+          return reject(err)
+        }
+        resolve(m)
+      }
+      waiting.add(fail)
+      w.once('message', ok)
+    })
+  const stop = async () => {
+    breakAll(new Error('the training replicas were stopped'))
+    await Promise.all(workers.map((w) => w.terminate()))
+  }
+
+  const timeoutMs = options.timeoutMs ?? 60_000
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      Promise.all(workers.map(next)),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the training replicas did not start within ${timeoutMs / 1000} s`)),
+          timeoutMs
+        )
+      })
+    ])
+  } catch (err) {
+    await stop()
+    throw err
+  } finally {
+    clearTimeout(timer)
+  }
+  // Idle replicas must not keep a finished process alive; a step in flight holds them (see `gradients`).
+  for (const w of workers) w.unref()
+
+  const vars = model.trainableVariables
+  const gradients: GradientStep = async (input, target, seed) => {
+    if (broken) throw broken
+    const n = input.shape[0]
+    const rowsShape = (t: tf.Tensor4D, rows: number) =>
+      [rows, ...t.shape.slice(1)] as [number, number, number, number]
+    const sizes = sliceSizes(n, count)
+    const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0))
+    const weights = vars.map((v) => v.dataSync() as Float32Array)
+    // Not in a tf.tidy: tidy would walk a returned typed array element by element.
+    const rowsOf = (t: tf.Tensor4D, i: number) => {
+      const rows = tf.slice(t, [offsets[i], 0, 0, 0], [sizes[i], -1, -1, -1])
+      const values = rows.dataSync() as Float32Array
+      rows.dispose()
+      return values
+    }
+    const busy = workers.filter((_, j) => sizes[j + 1] > 0)
+    const replies = busy.map((w, j) => {
+      const i = j + 1
+      const msg: ReplicaStep = {
+        weights,
+        rows: sizes[i],
+        input: rowsOf(input, i),
+        inputShape: rowsShape(input, sizes[i]),
+        target: target === input ? undefined : rowsOf(target, i),
+        targetShape: rowsShape(target, sizes[i]),
+        seed,
+        slice: { offset: offsets[i], of: n }
+      }
+      w.ref()
+      const reply = next(w)
+      w.postMessage(msg, [
+        msg.input.buffer as ArrayBuffer,
+        ...(msg.target ? [msg.target.buffer as ArrayBuffer] : [])
+      ])
+      return reply
+    })
+    // This thread's slice, while the replicas work on theirs.
+    const own = tf.tidy(() => {
+      const x = tf.slice(input, [0, 0, 0, 0], [sizes[0], -1, -1, -1])
+      const y = target === input ? x : tf.slice(target, [0, 0, 0, 0], [sizes[0], -1, -1, -1])
+      const r = batchGradients(model, x, y, seed, { offset: 0, of: n })
+      return { ...r } as unknown as tf.TensorContainerObject
+    }) as unknown as StepGradients
+    let theirs: ReplicaReply[]
+    try {
+      theirs = await Promise.all(replies)
+    } catch (err) {
+      tf.dispose([own.value, own.recon, ...(own.kl ? [own.kl] : []), ...own.grads])
+      throw err
+    } finally {
+      for (const w of busy) w.unref()
+    }
+    return tf.tidy(() => {
+      const share = sizes.map((k) => k / n)
+      const done = theirs as Extract<ReplicaReply, { type: 'grads' }>[]
+      const mean = (
+        mine: tf.Tensor,
+        other: (r: (typeof done)[number]) => number | Float32Array,
+        shape: number[]
+      ) =>
+        done.reduce(
+          (acc, r, j) => tf.add(acc, tf.mul(tf.tensor(other(r), shape, 'float32'), share[j + 1])),
+          tf.mul(mine, share[0])
+        )
+      const out: StepGradients = {
+        value: mean(own.value, (r) => r.value, []) as tf.Scalar,
+        recon: mean(own.recon, (r) => r.recon, []) as tf.Scalar,
+        grads: own.grads.map((g, k) => mean(g, (r) => r.grads[k], g.shape))
+      }
+      if (own.kl) out.kl = mean(own.kl, (r) => r.kl, []) as tf.Scalar
+      tf.dispose([own.value, own.recon, ...(own.kl ? [own.kl] : []), ...own.grads])
+      return out as unknown as tf.TensorContainerObject
+    }) as unknown as StepGradients
+  }
+  return { count, gradients, dispose: stop }
+}
+
+/**
+ * The replicas a backend started with `split: 'batch'` asks for, or none. Replicas that cannot start leave
+ * training on one thread, never failing it: `backend` then says so in its note and its thread count.
+ */
+export async function startTrainingReplicas(
+  model: Autoencoder,
+  backend: StartedBackend,
+  options?: { timeoutMs?: number; workerUrl?: URL }
+): Promise<Replicas | undefined> {
+  const wanted = backend.replicas ?? 1
+  if (wanted < 2) return undefined
+  try {
+    return await startReplicas(model, wanted, options)
+  } catch (err) {
+    const note = `wasm: SIMD on, 1 thread (XNNPACK); ${wanted} data-parallel replicas could not start: ${(err as Error).message}`
+    const i = backend.notes.findIndex((n) => n.startsWith('wasm: SIMD on'))
+    if (i >= 0) backend.notes[i] = note
+    else backend.notes.push(note)
+    backend.threads = 1
+    backend.replicas = 1
+    return undefined
+  }
+}
