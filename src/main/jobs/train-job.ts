@@ -15,6 +15,7 @@ import { NonFiniteLossError, trainLoop, type TrainingSet } from '../ml/loop'
 import { buildModel } from '../ml/models/index'
 import { writeFileAtomic } from '../util/atomic-write'
 import { renderPreview } from '../ml/preview'
+import { startTrainingReplicas, type Replicas } from '../ml/replicas'
 import { Rng } from '../ml/rng'
 import type { Autoencoder } from '../ml/types'
 import { loadTrainingData } from '../services/datasets'
@@ -87,6 +88,7 @@ export async function runTraining(
   }
   let model: Autoencoder | undefined
   let optimizer: tf.Optimizer | undefined
+  let replicas: Replicas | undefined
   let lastGood = 0
   try {
     if (run.datasetId === null)
@@ -98,8 +100,11 @@ export async function runTraining(
         `Run ${runId} expects ${config.size}×${config.size}×${config.channels} images but its dataset holds ` +
           `${data.size}×${data.size}×${data.channels}.`
       )
-    const backend = await initBackend(config.backend)
+    // wasm trains on every core as data-parallel replicas (see replicas.ts).
+    const backend = await initBackend(config.backend, { split: 'batch' })
     model = deps.buildModel(config)
+    // Replicas rebuild the model from its config, so a test's stand-in model trains alone.
+    if (deps.buildModel === buildModel) replicas = await startTrainingReplicas(model, backend)
     optimizer = tf.train.adam(config.lr)
     let rng = new Rng(config.seed)
     let startEpoch = 0
@@ -133,6 +138,7 @@ export async function runTraining(
       rng,
       startEpoch,
       control: ctx.control,
+      gradients: replicas?.gradients,
       onBatch: (b) => ctx.emit('training.batch', { runId, ...b } satisfies TrainingBatch),
       onPause: (paused) => {
         store.runs.setStatus(runId, paused ? 'paused' : 'running')
@@ -187,6 +193,7 @@ export async function runTraining(
     status('failed', message)
     throw err instanceof StudioError ? err : new StudioError('failed', message)
   } finally {
+    await replicas?.dispose()
     model?.dispose()
     optimizer?.dispose()
   }
