@@ -1,20 +1,31 @@
 import type { BatchSlice } from './types'
 
-/** Main → replica: this step's weights and the replica's slice of the batch (NHWC float32). */
+/**
+ * What a replica worker starts with: the model's config, and the shared memory it trades through. The main
+ * thread writes every step's weights into `weights` (one buffer all replicas read); each replica writes its
+ * gradients into its own `grads`, variable after variable in `trainableVariables` order.
+ */
+export interface ReplicaInit {
+  config: unknown
+  /** Element count of each trainable variable, to check the replica built the same model. */
+  sizes: number[]
+  weights: SharedArrayBuffer
+  grads: SharedArrayBuffer
+}
+
+/** Main → replica: train on these rows (NHWC float32, at the start of the buffers) with the weights as written. */
 export interface ReplicaStep {
-  weights: Float32Array[]
-  rows: number
-  input: Float32Array
+  input: SharedArrayBuffer
   inputShape: [number, number, number, number]
   /** Absent when the target is the input itself. */
-  target?: Float32Array
+  target?: SharedArrayBuffer
   targetShape: [number, number, number, number]
   seed: number
   slice: BatchSlice
 }
 
-/** Replica → main. */
+/** Replica → main; with `grads`, the gradients are in the replica's buffer. */
 export type ReplicaReply =
   | { type: 'ready' }
-  | { type: 'grads'; value: number; recon: number; kl: number; grads: Float32Array[] }
+  | { type: 'grads'; value: number; recon: number; kl: number }
   | { type: 'failed'; message: string }

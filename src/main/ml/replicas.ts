@@ -5,7 +5,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
 import { batchGradients, type GradientStep, type StepGradients } from './loop'
-import type { ReplicaReply, ReplicaStep } from './replica-protocol'
+import { heapView } from './replica-memory'
+import type { ReplicaInit, ReplicaReply, ReplicaStep } from './replica-protocol'
 import type { StartedBackend } from './backends'
 import type { Autoencoder } from './types'
 
@@ -59,10 +60,22 @@ export async function startReplicas(
   if (!Number.isInteger(count) || count < 2)
     throw new Error(`replicas need a count of at least 2, got ${count}`)
   const url = options.workerUrl ?? workerUrl()
-  const workers = Array.from(
-    { length: count - 1 },
-    () => new Worker(url, { workerData: { config: model.config } })
-  )
+  const vars = model.trainableVariables
+  const sizes = vars.map((v) => v.size)
+  const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0))
+  const total = sizes.reduce((a, b) => a + b, 0)
+  // Shared memory, so a step copies weights and gradients once each way and allocates nothing.
+  const weightBuf = new SharedArrayBuffer(total * 4)
+  const weights = new Float32Array(weightBuf)
+  const gradBufs = Array.from({ length: count - 1 }, () => new SharedArrayBuffer(total * 4))
+  const workers = gradBufs.map((grads) => {
+    const init: ReplicaInit = { config: model.config, sizes, weights: weightBuf, grads }
+    return new Worker(url, { workerData: init })
+  })
+  /** Each worker's input and target rows, grown when a batch needs more. */
+  const rowBufs = workers.map(() => ({ input: new SharedArrayBuffer(0), target: new SharedArrayBuffer(0) }))
+  const fit = (buf: SharedArrayBuffer, bytes: number) =>
+    buf.byteLength >= bytes ? buf : new SharedArrayBuffer(bytes)
   let broken: Error | null = null
   const waiting = new Set<(err: Error) => void>()
   const breakAll = (err: Error) => {
@@ -120,80 +133,84 @@ export async function startReplicas(
   // Idle replicas must not keep a finished process alive; a step in flight holds them (see `gradients`).
   for (const w of workers) w.unref()
 
-  const vars = model.trainableVariables
   const gradients: GradientStep = async (input, target, seed) => {
     if (broken) throw broken
     const n = input.shape[0]
     const rowsShape = (t: tf.Tensor4D, rows: number) =>
       [rows, ...t.shape.slice(1)] as [number, number, number, number]
-    const sizes = sliceSizes(n, count)
-    const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0))
-    const weights = vars.map((v) => v.dataSync() as Float32Array)
-    // Not in a tf.tidy: tidy would walk a returned typed array element by element.
-    const rowsOf = (t: tf.Tensor4D, i: number) => {
-      const rows = tf.slice(t, [offsets[i], 0, 0, 0], [sizes[i], -1, -1, -1])
-      const values = rows.dataSync() as Float32Array
-      rows.dispose()
-      return values
-    }
-    const busy = workers.filter((_, j) => sizes[j + 1] > 0)
+    const rowCounts = sliceSizes(n, count)
+    const firstRows = rowCounts.map((_, i) => rowCounts.slice(0, i).reduce((a, b) => a + b, 0))
+    vars.forEach((v, i) => weights.set(heapView(v), offsets[i]))
+    const busy = workers.filter((_, j) => rowCounts[j + 1] > 0)
     const replies = busy.map((w, j) => {
       const i = j + 1
+      const rows = (t: tf.Tensor4D, key: 'input' | 'target') => {
+        const per = t.size / n
+        const buf = (rowBufs[j][key] = fit(rowBufs[j][key], rowCounts[i] * per * 4))
+        // Whole images are contiguous rows of the batch: one copy out of the heap.
+        new Float32Array(buf).set(
+          heapView(t).subarray(firstRows[i] * per, (firstRows[i] + rowCounts[i]) * per)
+        )
+        return buf
+      }
       const msg: ReplicaStep = {
-        weights,
-        rows: sizes[i],
-        input: rowsOf(input, i),
-        inputShape: rowsShape(input, sizes[i]),
-        target: target === input ? undefined : rowsOf(target, i),
-        targetShape: rowsShape(target, sizes[i]),
+        input: rows(input, 'input'),
+        inputShape: rowsShape(input, rowCounts[i]),
+        target: target === input ? undefined : rows(target, 'target'),
+        targetShape: rowsShape(target, rowCounts[i]),
         seed,
-        slice: { offset: offsets[i], of: n }
+        slice: { offset: firstRows[i], of: n }
       }
       w.ref()
       const reply = next(w)
-      w.postMessage(msg, [
-        msg.input.buffer as ArrayBuffer,
-        ...(msg.target ? [msg.target.buffer as ArrayBuffer] : [])
-      ])
+      w.postMessage(msg)
       return reply
     })
     // This thread's slice, while the replicas work on theirs.
     const own = tf.tidy(() => {
-      const x = tf.slice(input, [0, 0, 0, 0], [sizes[0], -1, -1, -1])
-      const y = target === input ? x : tf.slice(target, [0, 0, 0, 0], [sizes[0], -1, -1, -1])
+      const x = tf.slice(input, [0, 0, 0, 0], [rowCounts[0], -1, -1, -1])
+      const y = target === input ? x : tf.slice(target, [0, 0, 0, 0], [rowCounts[0], -1, -1, -1])
       const r = batchGradients(model, x, y, seed, { offset: 0, of: n })
       return { ...r } as unknown as tf.TensorContainerObject
     }) as unknown as StepGradients
-    let theirs: ReplicaReply[]
+    let theirs: Extract<ReplicaReply, { type: 'grads' }>[]
     try {
-      theirs = await Promise.all(replies)
+      theirs = (await Promise.all(replies)) as typeof theirs
     } catch (err) {
       tf.dispose([own.value, own.recon, ...(own.kl ? [own.kl] : []), ...own.grads])
       throw err
     } finally {
       for (const w of busy) w.unref()
     }
-    return tf.tidy(() => {
-      const share = sizes.map((k) => k / n)
-      const done = theirs as Extract<ReplicaReply, { type: 'grads' }>[]
-      const mean = (
-        mine: tf.Tensor,
-        other: (r: (typeof done)[number]) => number | Float32Array,
-        shape: number[]
-      ) =>
-        done.reduce(
-          (acc, r, j) => tf.add(acc, tf.mul(tf.tensor(other(r), shape, 'float32'), share[j + 1])),
-          tf.mul(mine, share[0])
+    // The size-weighted mean, summed in replica order (so a given replica count always rounds alike).
+    const share = rowCounts.map((k) => k / n)
+    const scalar = (mine: tf.Scalar, pick: (r: (typeof theirs)[number]) => number) => {
+      let sum = mine.dataSync()[0] * share[0]
+      theirs.forEach((r, j) => (sum += pick(r) * share[j + 1]))
+      return tf.scalar(sum)
+    }
+    const out: StepGradients = {
+      value: scalar(own.value, (r) => r.value),
+      recon: scalar(own.recon, (r) => r.recon),
+      grads: own.grads.map((g, k) =>
+        tf.tidy(() =>
+          theirs.reduce(
+            (sum, _, j) =>
+              tf.add(
+                sum,
+                tf.mul(
+                  tf.tensor(new Float32Array(gradBufs[j], offsets[k] * 4, sizes[k]), g.shape),
+                  share[j + 1]
+                )
+              ),
+            tf.mul(g, share[0])
+          )
         )
-      const out: StepGradients = {
-        value: mean(own.value, (r) => r.value, []) as tf.Scalar,
-        recon: mean(own.recon, (r) => r.recon, []) as tf.Scalar,
-        grads: own.grads.map((g, k) => mean(g, (r) => r.grads[k], g.shape))
-      }
-      if (own.kl) out.kl = mean(own.kl, (r) => r.kl, []) as tf.Scalar
-      tf.dispose([own.value, own.recon, ...(own.kl ? [own.kl] : []), ...own.grads])
-      return out as unknown as tf.TensorContainerObject
-    }) as unknown as StepGradients
+      )
+    }
+    if (own.kl) out.kl = scalar(own.kl, (r) => r.kl)
+    tf.dispose([own.value, own.recon, ...(own.kl ? [own.kl] : []), ...own.grads])
+    return out
   }
   return { count, gradients, dispose: stop }
 }
