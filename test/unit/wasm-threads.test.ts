@@ -54,14 +54,22 @@ const threaded: Record<string, TrainedResult> = {}
 describe('two threads', () => {
   it('start, are reported, and live as one pool thread beside the main one', async () => {
     const before = await osThreads()
-    const started = await initBackend('wasm', { threads: 2 })
+    const started = await initBackend('wasm', { threads: 2, split: 'kernels' })
     expect(started).toEqual({ name: 'wasm', notes: ['wasm: SIMD on, 2 threads (XNNPACK)'], threads: 2 })
     expect(wasm.getThreadsCount()).toBe(2)
     // The 8 workers Emscripten pre-starts, less the one XNNPACK's pool took, are stopped again.
     if (before !== null) expect(await settleThreads(before + 1)).toBe(before + 1)
     // Asking again in the same process keeps the running pool.
-    expect((await initBackend('wasm', { threads: 2 })).notes).toEqual(['wasm: SIMD on, 2 threads (XNNPACK)'])
-    expect((await initBackend('wasm', { threads: 3 })).notes).toEqual([
+    expect((await initBackend('wasm', { threads: 2, split: 'kernels' })).notes).toEqual([
+      'wasm: SIMD on, 2 threads (XNNPACK)'
+    ])
+    // Replicas would fight that pool for the cores: training uses the pool instead.
+    expect(await initBackend('wasm', { threads: 2, split: 'batch' })).toEqual({
+      name: 'wasm',
+      notes: ['wasm: SIMD on, 2 threads (XNNPACK)'],
+      threads: 2
+    })
+    expect((await initBackend('wasm', { threads: 3, split: 'kernels' })).notes).toEqual([
       'wasm: SIMD on, 2 threads (XNNPACK); 3 threads could not start: wasm had already started in this process with 2 threads'
     ])
   })
@@ -102,7 +110,7 @@ describe('one thread in place of two', () => {
     expect(stopWasmThreads(tf)).toBe(true)
     expect(stopWasmThreads(tf)).toBe(false)
     if (before !== null) expect(await settleThreads(before - 1)).toBe(before - 1)
-    const started = await initBackend('wasm', { threads: 1 })
+    const started = await initBackend('wasm', { threads: 1, split: 'kernels' })
     expect(started).toEqual({ name: 'wasm', notes: ['wasm: SIMD on, 1 thread (XNNPACK)'], threads: 1 })
   })
 

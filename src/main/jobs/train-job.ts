@@ -100,10 +100,10 @@ export async function runTraining(
         `Run ${runId} expects ${config.size}×${config.size}×${config.channels} images but its dataset holds ` +
           `${data.size}×${data.size}×${data.channels}.`
       )
-    // wasm trains on every core as data-parallel replicas (see replicas.ts).
-    const backend = await initBackend(config.backend, { split: 'batch' })
+    const backend = await initBackend(config.backend)
     model = deps.buildModel(config)
-    // Replicas rebuild the model from its config, so a test's stand-in model trains alone.
+    // wasm trains on every core as data-parallel replicas. They rebuild the model from its config, so a test's
+    // stand-in model trains alone.
     if (deps.buildModel === buildModel) replicas = await startTrainingReplicas(model, backend)
     optimizer = tf.train.adam(config.lr)
     let rng = new Rng(config.seed)

@@ -81,9 +81,10 @@ export interface BackendOptions {
   /** Threads for the wasm backend (default: the machine's cores, capped; see wasm-threads.ts). */
   threads?: number
   /**
-   * How wasm spends the threads: `kernels` (the default) runs every kernel on all of them (XNNPACK's pool);
-   * `batch` keeps the backend on one thread so the caller trains that many model replicas, each on a slice of
-   * every batch (replicas.ts: startTrainingReplicas).
+   * How wasm spends the threads: `batch` (the default) keeps the backend on one thread so that training runs
+   * that many model replicas, each on a slice of every batch (replicas.ts: startTrainingReplicas); `kernels`
+   * runs every kernel on all of them (XNNPACK's pool). `batch` measured faster (see wasm-threads.ts) and costs
+   * inference nothing: XNNPACK's pool takes a second or more to start.
    */
   split?: 'kernels' | 'batch'
 }
@@ -124,7 +125,7 @@ async function activate(name: BackendName, notes: string[], options: BackendOpti
     wasm.setWasmPaths(wasmDir())
     ;(await import('./kernels')).registerWasmKernels()
     const wanted = options.threads ?? defaultWasmThreads()
-    const batch = options.split === 'batch' && wanted > 1
+    const batch = options.split !== 'kernels' && wanted > 1
     let started: { threads: number; reason?: string } = { threads: 1 }
     const ok = await withoutProcessHooks(async () => {
       started = await startWasmThreads(tf, wasm, batch ? 1 : wanted)
@@ -135,12 +136,15 @@ async function activate(name: BackendName, notes: string[], options: BackendOpti
     const threads = wasm.getThreadsCount()
     // Replicas beside a multi-threaded backend (one started earlier in this process) would fight for the cores.
     const replicas = batch && threads === 1 ? wanted : undefined
+    // (A backend already running XNNPACK's pool in this process trains on that pool instead.)
     notes.push(
       !simd
         ? 'wasm: this runtime has no WebAssembly SIMD, so wasm runs several times slower'
         : replicas
           ? replicasNote(replicas)
-          : wasmThreadsNote(threads, batch ? 1 : wanted, started.reason)
+          : batch
+            ? wasmThreadsNote(threads, threads)
+            : wasmThreadsNote(threads, wanted, started.reason)
     )
     return replicas ? { threads: replicas, replicas } : { threads }
   }

@@ -43,8 +43,7 @@ export async function benchTraining(
   // Options left undefined fall back to the benchmark network, not to the training defaults.
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined))
   const config = parseTrainConfig({ model: 'conv', latent: 64, ...given, lr: 1e-3 })
-  // Split like the train job does (replicas), unless told otherwise.
-  const backend = await initBackend(config.backend, { threads: wantedThreads, split: split ?? 'batch' })
+  const backend = await initBackend(config.backend, { threads: wantedThreads, split })
   const { name, notes } = backend
   const model = buildModel(config)
   const replicas = await startTrainingReplicas(model, backend)
