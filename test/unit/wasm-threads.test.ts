@@ -16,9 +16,11 @@ import { modelKinds, type ModelKind } from '../../src/shared/config'
 import { osThreads, settleThreads, trainFewSteps, type TrainedResult } from '../helpers/wasm-train'
 
 describe('thread counts and notes', () => {
-  it('defaults to the cores, capped at what the wasm build runs', () => {
+  it('defaults to the cores, capped where replicas stop paying or at what the wasm build runs', () => {
     expect(MAX_WASM_THREADS).toBe(8)
-    expect([0, 1, 2, 6, 8, 16, 64].map((c) => defaultWasmThreads(c))).toEqual([1, 1, 2, 6, 8, 8, 8])
+    const cores = [0, 1, 2, 3, 6, 8, 16, 64]
+    expect(cores.map((c) => defaultWasmThreads(c))).toEqual([1, 1, 2, 3, 4, 4, 4, 4])
+    expect(cores.map((c) => defaultWasmThreads(c, 'kernels'))).toEqual([1, 1, 2, 3, 6, 8, 8, 8])
   })
 
   it('rejects thread counts that are not whole numbers from 1', async () => {

@@ -124,8 +124,9 @@ async function activate(name: BackendName, notes: string[], options: BackendOpti
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
     wasm.setWasmPaths(wasmDir())
     ;(await import('./kernels')).registerWasmKernels()
-    const wanted = options.threads ?? defaultWasmThreads()
-    const batch = options.split !== 'kernels' && wanted > 1
+    const split = options.split ?? 'batch'
+    const wanted = options.threads ?? defaultWasmThreads(undefined, split)
+    const batch = split === 'batch' && wanted > 1
     let started: { threads: number; reason?: string } = { threads: 1 }
     const ok = await withoutProcessHooks(async () => {
       started = await startWasmThreads(tf, wasm, batch ? 1 : wanted)
