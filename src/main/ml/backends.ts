@@ -83,7 +83,7 @@ export interface BackendOptions {
   /**
    * How wasm spends the threads: `batch` (the default) keeps the backend on one thread so that training runs
    * that many model replicas, each on a slice of every batch (replicas.ts: startTrainingReplicas); `kernels`
-   * runs every kernel on all of them (XNNPACK's pool). `batch` measured faster (see wasm-threads.ts) and costs
+   * runs every kernel on all of them (XNNPACK's pool). `batch` measured faster (see replicas.ts) and costs
    * inference nothing: XNNPACK's pool takes a second or more to start.
    */
   split?: 'kernels' | 'batch'

@@ -18,7 +18,9 @@ const here = dirname(fileURLToPath(import.meta.url))
  * threads', each on its own single-threaded wasm instance) each compute the gradients of an equal slice of the
  * batch, and their size-weighted mean is the batch's gradient. The batch loss is a mean over samples, so this
  * equals the one-thread gradient up to float rounding; the replicas get this thread's weights every step, so the
- * optimizer runs here alone. Syncing once a step, not once a kernel, keeps both cores busy even for small images.
+ * optimizer runs here alone. Syncing once a step, not once a kernel, keeps both cores busy even for small images:
+ * on 2 cores the busiest thread of a benchmark-network step took 400 ms on one thread, 285 ms with XNNPACK's pool
+ * of 2, 223 ms with 2 replicas (32×32 grey: 87, 68, 57 ms).
  */
 export interface Replicas {
   readonly count: number
