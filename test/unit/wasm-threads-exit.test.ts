@@ -72,3 +72,10 @@ describe.each(['kernels', 'batch'])('a process training on wasm threads (split %
     expect(gone(r.pid)).toBe(true)
   })
 })
+
+describe('replicas nobody disposed', () => {
+  it('do not keep a process alive once its work is done', async () => {
+    const r = await child('undisposed', 'batch')
+    expect(r).toMatchObject({ code: 0, signal: null, out: 'threads 2\ntrained 12\n' })
+  })
+})
