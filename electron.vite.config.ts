@@ -23,7 +23,9 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           // The job process (trainer, importer): started by utilityProcess in the app, by fork in Node;
           // both look for out/main/jobs.js beside the main bundle.
-          jobs: resolve(__dirname, 'src/main/jobs/entry.ts')
+          jobs: resolve(__dirname, 'src/main/jobs/entry.ts'),
+          // Data-parallel wasm training starts one worker thread on it per extra replica (backends/replicas.ts).
+          'replica-worker': resolve(__dirname, 'src/main/backends/replica-worker.ts')
         }
       }
     }

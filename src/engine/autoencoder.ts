@@ -13,6 +13,15 @@ export interface LossTerms {
 }
 
 /**
+ * Rows `offset`… of a batch of `of` samples, trained apart from the rest (data-parallel training): the slice
+ * draws its rows of the whole batch's random numbers, so the slices together see exactly what the batch would.
+ */
+export interface BatchSlice {
+  offset: number
+  of: number
+}
+
+/**
  * An autoencoder built from one TrainConfig: an encoder and a decoder as tf.LayersModels (so they can be saved in
  * TensorFlow.js layers format) plus the loss that defines its kind. Pixels are NHWC float32 in [0, 1].
  */
@@ -27,8 +36,15 @@ export interface Autoencoder {
   decode(z: tf.Tensor2D): tf.Tensor4D
   /**
    * The loss for one batch. `input` is what the encoder sees (noisy for denoising), `target` what it must
-   * produce. `training` turns on the VAE's sampling; `seed` makes that sampling reproducible.
+   * produce. `training` turns on the VAE's sampling; `seed` makes that sampling reproducible; `slice` says which
+   * rows of a larger batch `input` is.
    */
-  loss(input: tf.Tensor4D, target: tf.Tensor4D, training: boolean, seed?: number): LossTerms
+  loss(
+    input: tf.Tensor4D,
+    target: tf.Tensor4D,
+    training: boolean,
+    seed?: number,
+    slice?: BatchSlice
+  ): LossTerms
   dispose(): void
 }

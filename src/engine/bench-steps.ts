@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../shared/config'
-import { buildModel } from './models'
 import { createAdam } from './adam'
+import type { Autoencoder } from './autoencoder'
+import { batchGradients, type GradientStep } from './loop'
+import { buildModel } from './models'
 
 export interface StepTiming {
   imagesPerSecond: number
@@ -18,10 +20,22 @@ export interface StepTiming {
  */
 export async function timeTrainingSteps(
   config: TrainConfig,
-  { steps = 24, warmupSteps = 4 }: { steps?: number; warmupSteps?: number } = {}
+  {
+    steps = 24,
+    warmupSteps = 4,
+    gradientsFor
+  }: {
+    steps?: number
+    warmupSteps?: number
+    /** The host's way to take a batch's gradients (data-parallel replicas), given the model; disposed after. */
+    gradientsFor?: (
+      model: Autoencoder
+    ) => Promise<{ gradients: GradientStep; dispose(): Promise<void> } | null>
+  } = {}
 ): Promise<StepTiming> {
   if (!Number.isInteger(steps) || steps < 1) throw new Error('steps must be a whole number of at least 1')
   const model = buildModel(config)
+  const parallel = (await gradientsFor?.(model)) ?? null
   const optimizer = createAdam(config.lr)
   const { batch, size, channels } = config
   const data = tf.randomUniform(
@@ -35,20 +49,21 @@ export async function timeTrainingSteps(
     tf.slice(data, [i * batch, 0, 0, 0], [batch, -1, -1, -1])
   )
   const vars = model.trainableVariables
-  const step = (i: number) => {
+  const step = async (i: number) => {
     const x = batches[i % 4]
-    const { value, grads } = tf.variableGrads(() => model.loss(x, x, true, i).total, vars)
-    optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })))
-    tf.dispose(grads)
-    return value
+    const r = parallel ? await parallel.gradients(x, x, i) : batchGradients(model, x, x, i)
+    optimizer.applyGradients(vars.map((v, k) => ({ name: v.name, tensor: r.grads[k] })))
+    // recon may be the very tensor `value` is (a model with no extra terms).
+    tf.dispose([...[r.recon, r.kl].filter((t) => t && t !== r.value), ...r.grads] as tf.Tensor[])
+    return r.value
   }
   try {
-    for (let i = 0; i < warmupSteps; i++) step(i).dispose()
+    for (let i = 0; i < warmupSteps; i++) (await step(i)).dispose()
     const t = performance.now()
     let last: tf.Scalar | undefined
     for (let i = 0; i < steps; i++) {
       last?.dispose()
-      last = step(i)
+      last = await step(i)
     }
     // Reading the last loss waits for any backend that queues work.
     await last!.data()
@@ -61,6 +76,7 @@ export async function timeTrainingSteps(
       warmupSteps
     }
   } finally {
+    await parallel?.dispose()
     tf.dispose([data, ...batches])
     optimizer.dispose()
     model.dispose()

@@ -9,7 +9,7 @@ import { toGrey } from './models/grey'
 import { corrupt } from './noise'
 import { batchTensor } from './pixels'
 import type { Rng } from './rng'
-import type { Autoencoder } from './autoencoder'
+import type { Autoencoder, BatchSlice } from './autoencoder'
 import { learningRateAt, plateauStart, plateauStep } from './schedule'
 import { initialTrainState, type TrainState } from './train-state'
 import { applyWeightDecay, decayedVariables, setLearningRate } from './weight-decay'
@@ -52,6 +52,41 @@ export interface LoopOptions {
   /** The host's resident memory in bytes, reported with every epoch (the engine cannot measure it itself); 0 where
    *  the host cannot tell. */
   residentBytes?: () => number
+  /**
+   * Computes a batch's loss and gradients; by default `batchGradients`, here. A host may spread the batch over
+   * workers instead (data-parallel training), giving the same result within float rounding.
+   */
+  gradients?: GradientStep
+}
+
+/** One batch's loss terms and the gradients of its total, in `trainableVariables` order. */
+export interface StepGradients {
+  value: tf.Scalar
+  recon: tf.Scalar
+  kl?: tf.Scalar
+  grads: tf.Tensor[]
+}
+
+export type GradientStep = (input: tf.Tensor4D, target: tf.Tensor4D, seed: number) => Promise<StepGradients>
+
+/** Loss and gradients of one batch (or one slice of a batch) on the active backend. */
+export function batchGradients(
+  model: Autoencoder,
+  input: tf.Tensor4D,
+  target: tf.Tensor4D,
+  seed: number,
+  slice?: BatchSlice
+): StepGradients {
+  let recon: tf.Scalar | undefined
+  let kl: tf.Scalar | undefined
+  const vars = model.trainableVariables
+  const { value, grads } = tf.variableGrads(() => {
+    const terms = model.loss(input, target, true, seed, slice)
+    recon = tf.keep(terms.recon)
+    if (terms.kl) kl = tf.keep(terms.kl)
+    return terms.total
+  }, vars)
+  return { value, recon: recon!, kl, grads: vars.map((v) => grads[v.name]) }
 }
 
 export interface LoopOutcome {
@@ -199,24 +234,32 @@ export async function trainLoop(o: LoopOptions): Promise<LoopOutcome> {
         const x = augment ? augmentBatch(clean, config.augment, seed) : clean
         if (augment) clean.dispose()
         const input = modelInput(x, config, seed)
-        let recon: tf.Scalar | undefined
-        let kl: tf.Scalar | undefined
-        const { value, grads } = tf.variableGrads(() => {
-          const terms = model.loss(input, x, true, seed)
-          recon = tf.keep(terms.recon)
-          if (terms.kl) kl = tf.keep(terms.kl)
-          return terms.total
-        }, vars)
-        const list = vars.map((v) => grads[v.name])
+        const {
+          value,
+          recon,
+          kl,
+          grads: list
+        } = o.gradients ? await o.gradients(input, x, seed) : batchGradients(model, input, x, seed)
         const applied = config.clipNorm > 0 ? clipByGlobalNorm(list, config.clipNorm) : list
         optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: applied[i] })))
         applyWeightDecay(decayed, lr, config.weightDecay)
         const next = tf.tidy(() => ({
           loss: tf.add(sums.loss, tf.mul(value, n)),
-          recon: tf.add(sums.recon, tf.mul(recon!, n)),
+          recon: tf.add(sums.recon, tf.mul(recon, n)),
           kl: kl ? tf.add(sums.kl, tf.mul(kl, n)) : tf.clone(sums.kl)
         }))
-        tf.dispose([sums.loss, sums.recon, sums.kl, value, x, input, recon!, kl!, ...list, ...applied])
+        tf.dispose([
+          sums.loss,
+          sums.recon,
+          sums.kl,
+          value,
+          x,
+          input,
+          recon,
+          ...(kl ? [kl] : []),
+          ...list,
+          ...applied
+        ])
         Object.assign(sums, next)
         seen += n
         const t = now()

@@ -3,7 +3,14 @@ import type { JobControl } from '../shared/control'
 import { createAdam } from './adam'
 import type { Autoencoder } from './autoencoder'
 import { captureState, decodeCheckpoint, encodeCheckpoint, restoreState } from './checkpoint'
-import { trainLoop, type BatchReport, type EpochReport, type LoopOutcome, type TrainingSet } from './loop'
+import {
+  trainLoop,
+  type BatchReport,
+  type EpochReport,
+  type GradientStep,
+  type LoopOutcome,
+  type TrainingSet
+} from './loop'
 import { buildModel } from './models/index'
 import type { RawImage } from './pixels'
 import { previewRows, type PreviewSource } from './preview'
@@ -40,6 +47,17 @@ export interface SessionHooks {
   residentBytes?(): number
   /** Tests swap in a model that misbehaves on purpose; everything else uses the real builder. */
   buildModel?(config: TrainConfig): Autoencoder
+  /**
+   * The host's way to take a batch's gradients, given the model (wasm's data-parallel replicas); null to take
+   * them here. Disposed when the session ends.
+   */
+  gradientsFor?(model: Autoencoder): Promise<ParallelGradients | null | undefined>
+}
+
+/** Gradients computed elsewhere (worker threads), equal to the loop's own within float rounding. */
+export interface ParallelGradients {
+  gradients: GradientStep
+  dispose(): Promise<void>
 }
 
 export interface SessionOutcome extends LoopOutcome {
@@ -57,7 +75,9 @@ export async function runSession(start: SessionStart, hooks: SessionHooks): Prom
   const { config, data } = start
   const model = (hooks.buildModel ?? buildModel)(config)
   const optimizer = createAdam(config.lr)
+  let parallel: ParallelGradients | null | undefined
   try {
+    parallel = await hooks.gradientsFor?.(model)
     let rng = new Rng(config.seed)
     let startEpoch = 0
     let best: number | null = null
@@ -79,6 +99,7 @@ export async function runSession(start: SessionStart, hooks: SessionHooks): Prom
       rng,
       startEpoch,
       state,
+      gradients: parallel?.gradients,
       control: hooks.control,
       residentBytes: hooks.residentBytes,
       onBatch: hooks.onBatch,
@@ -102,6 +123,7 @@ export async function runSession(start: SessionStart, hooks: SessionHooks): Prom
     })
     return { ...outcome, startEpoch }
   } finally {
+    await parallel?.dispose()
     model.dispose()
     optimizer.dispose()
   }

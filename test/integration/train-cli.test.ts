@@ -96,6 +96,28 @@ describe('aestudio train', () => {
     expect(JSON.parse(aestudio(['runs', '--json'], home).stdout)).toEqual([])
   })
 
+  it('--threads sets the wasm threads a run trains on (recorded in its backend notes); Settings is the default', async () => {
+    const home = tempDir()
+    const folder = join(home, 'pics')
+    await makeImageFolder(folder, 12, 16)
+    const one = aestudio(['train', folder, '--epochs', '1', ...small, '--threads', '1', '--json'], home)
+    expect(one.status, one.stderr).toBe(0)
+    const two = aestudio(['train', '1', '--epochs', '1', ...small, '--threads', '2', '--json'], home)
+    expect(two.status, two.stderr).toBe(0)
+    const runs = JSON.parse(aestudio(['runs', '--json'], home).stdout) as {
+      id: number
+      backendNotes: string[]
+    }[]
+    const notes = (id: number) => runs.find((r) => r.id === id)!.backendNotes
+    expect(notes(1)).toContain('wasm: SIMD on, 1 thread (XNNPACK)')
+    expect(notes(2)).toContain(
+      'wasm: SIMD on, 2 threads (data-parallel: each batch split over 2 model replicas)'
+    )
+    const bad = aestudio(['train', '1', ...small, '--threads', '0'], home)
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('--threads must be a whole number from 1 to 64, got "0"')
+  })
+
   it('an explicit backend that cannot start fails with its reason before anything is imported or written', async () => {
     const home = tempDir()
     const folder = join(home, 'pics')

@@ -151,6 +151,7 @@ export const settings = (overrides: Partial<Settings> = {}): Settings => ({
   latent: 32,
   size: 64,
   backend: 'auto',
+  threads: 0,
   theme: 'system',
   dataDir: '/data',
   dataDirHint: 'Set AESTUDIO_HOME to move the data directory.',

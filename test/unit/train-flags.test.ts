@@ -17,6 +17,7 @@ const settings: Settings = {
   latent: 32,
   size: 64,
   backend: 'auto',
+  threads: 0,
   theme: 'system',
   dataDir: '/x',
   dataDirHint: ''

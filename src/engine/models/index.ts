@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { COLORIZE_NEEDS_COLOUR, type TrainConfig } from '../../shared/config'
-import type { Autoencoder, LossTerms } from '../autoencoder'
+import type { Autoencoder, BatchSlice, LossTerms } from '../autoencoder'
 import { jacobianPenalty, klDivergence, l1Activity, reconstruction } from '../losses'
 import { convDecoder, convEncoder } from './conv'
 import { denseDecoder, denseEncoder, denseLayers } from './dense'
@@ -13,7 +13,8 @@ interface Objective {
   forward(
     input: tf.Tensor4D,
     training: boolean,
-    seed?: number
+    seed?: number,
+    slice?: BatchSlice
   ): { code: tf.Tensor2D; terms: Partial<LossTerms> }
   /** The extra loss added to the reconstruction error. */
   extra(terms: Partial<LossTerms>): tf.Scalar | null
@@ -47,10 +48,16 @@ class Model implements Autoencoder {
     return this.decoder.apply(z) as tf.Tensor4D
   }
 
-  loss(input: tf.Tensor4D, target: tf.Tensor4D, training: boolean, seed?: number): LossTerms {
+  loss(
+    input: tf.Tensor4D,
+    target: tf.Tensor4D,
+    training: boolean,
+    seed?: number,
+    slice?: BatchSlice
+  ): LossTerms {
     const terms = tf.tidy(() => {
       const objective = this.objective(this)
-      const { code, terms } = objective.forward(input, training, seed)
+      const { code, terms } = objective.forward(input, training, seed, slice)
       const recon = reconstruction(this.decode(code), target, this.config.loss)
       const extra = objective.extra(terms)
       const out: Record<string, tf.Tensor> = { ...terms, recon, total: extra ? tf.add(recon, extra) : recon }
@@ -85,11 +92,14 @@ const sparse = (model: Model): Objective => ({
  * `kl` is reported as the true KL per sample.
  */
 const variational = (model: Model): Objective => ({
-  forward: (x, training, seed) => {
+  forward: (x, training, seed, slice) => {
     const [mu, logVar] = model.encoder.apply(x) as tf.Tensor2D[]
     const kl = klDivergence(mu, logVar)
     if (!training) return { code: mu, terms: { kl } }
-    const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', seed)
+    // A slice takes its rows of the whole batch's draw.
+    const eps = slice
+      ? tf.slice(tf.randomNormal([slice.of, mu.shape[1]], 0, 1, 'float32', seed), [slice.offset, 0], mu.shape)
+      : tf.randomNormal(mu.shape, 0, 1, 'float32', seed)
     return { code: tf.add(mu, tf.mul(tf.exp(tf.mul(0.5, logVar)), eps)), terms: { kl } }
   },
   extra: (t) => {

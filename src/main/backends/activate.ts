@@ -6,6 +6,13 @@ import type { BackendChoice } from '../../shared/config'
 import { describeAdapter } from '../../engine/gpu/webgpu-backend'
 import { probeTensorflow, type TensorflowProbe } from './tensorflow-probe'
 import { activateWebGpu, SOFTWARE_GPU_ENV, webGpuProbe } from './webgpu-node'
+import {
+  checkThreads,
+  defaultWasmThreads,
+  replicasNote,
+  startWasmThreads,
+  wasmThreadsNote
+} from './wasm-threads'
 
 const require = createRequire(import.meta.url)
 
@@ -104,16 +111,43 @@ async function withoutProcessHooks<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** What a started backend reports beyond its name: the GPU it runs on, for webgpu. */
-interface Started {
-  adapter?: GpuAdapterInfo
+export interface BackendOptions {
+  /** Threads for the wasm backend (default: the machine's cores, capped; see wasm-threads.ts). */
+  threads?: number
+  /**
+   * How wasm spends the threads: `batch` (the default) keeps the backend on one thread so that training runs
+   * that many model replicas, each on a slice of every batch (replicas.ts: startTrainingReplicas); `kernels`
+   * runs every kernel on all of them (XNNPACK's pool). `batch` measured faster (see replicas.ts) and costs
+   * inference nothing: XNNPACK's pool takes a second or more to start.
+   */
+  split?: 'kernels' | 'batch'
 }
+
+/** The backend `initBackend` made active, why better ones were passed over, and what it runs on. */
+export interface ActiveBackend {
+  name: BackendName
+  notes: string[]
+  /** webgpu: the GPU it runs on. */
+  adapter?: GpuAdapterInfo
+  /** The threads wasm trains on (absent for the other backends, which manage their own). */
+  threads?: number
+  /** With `split: 'batch'`: the model replicas to train, one a thread. */
+  replicas?: number
+}
+
+/** What a started backend reports beyond its name. */
+type Started = Pick<ActiveBackend, 'adapter' | 'threads' | 'replicas'>
 
 /**
  * Loads one backend and makes it the active one; throws, in plain words, when it cannot be used here. `explicit`
  * is true when the user asked for this backend by name (only then may webgpu take a software adapter).
  */
-async function activate(name: BackendName, notes: string[], explicit: boolean): Promise<Started> {
+async function activate(
+  name: BackendName,
+  notes: string[],
+  explicit: boolean,
+  options: BackendOptions = {}
+): Promise<Started> {
   // Loaded here, not at the top, so `aestudio info` and the app's main process never load TensorFlow.js.
   const tf = await import('@tensorflow/tfjs')
   if (name === 'webgpu') {
@@ -153,30 +187,39 @@ async function activate(name: BackendName, notes: string[], explicit: boolean): 
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm')
     if (!tf.findBackendFactory('wasm')) throw new Error('the wasm backend did not register')
-    // Multithreaded wasm needs a worker script served next to the page; under Node it would fail to start.
+    // tfjs's own start-up of the threaded build hands it blob: URLs Node cannot load; threads start in
+    // startWasmThreads instead, which falls back to this single-threaded SIMD build.
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
     wasm.setWasmPaths(wasmDir())
     ;(await import('../../engine/kernels')).registerWasmKernels()
-    const ok = await withoutProcessHooks(() => tf.setBackend('wasm'))
+    const split = options.split ?? 'batch'
+    const wanted = options.threads ?? defaultWasmThreads(undefined, split)
+    const batch = split === 'batch' && wanted > 1
+    let started: { threads: number; reason?: string } = { threads: 1 }
+    const ok = await withoutProcessHooks(async () => {
+      started = await startWasmThreads(tf, wasm, batch ? 1 : wanted)
+      return tf.setBackend('wasm')
+    })
     if (!ok) throw new Error('WebAssembly failed to initialise')
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')
+    const threads = wasm.getThreadsCount()
+    // Replicas beside a multi-threaded backend (one started earlier in this process) would fight for the cores.
+    const replicas = batch && threads === 1 ? wanted : undefined
+    // (A backend already running XNNPACK's pool in this process trains on that pool instead.)
     notes.push(
-      simd
-        ? `wasm: SIMD on, ${wasm.getThreadsCount()} thread (XNNPACK)`
-        : 'wasm: this runtime has no WebAssembly SIMD, so wasm runs several times slower'
+      !simd
+        ? 'wasm: this runtime has no WebAssembly SIMD, so wasm runs several times slower'
+        : replicas
+          ? replicasNote(replicas)
+          : batch
+            ? wasmThreadsNote(threads, threads)
+            : wasmThreadsNote(threads, wanted, started.reason)
     )
-    return {}
+    return replicas ? { threads: replicas, replicas } : { threads }
   }
   ;(await import('../../engine/kernels')).registerCpuKernels()
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise')
   return {}
-}
-
-/** The backend `initBackend` made active, why better ones were passed over, and (webgpu) its adapter. */
-export interface ActiveBackend {
-  name: BackendName
-  notes: string[]
-  adapter?: GpuAdapterInfo
 }
 
 /**
@@ -184,10 +227,10 @@ export interface ActiveBackend {
  * tensorflow, wasm, cpu) and the notes say, in plain words, why better ones were passed over; an explicit
  * choice that cannot be used throws.
  */
-export function initBackend(choice: BackendChoice): Promise<ActiveBackend> {
+export function initBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<ActiveBackend> {
   // One at a time: TensorFlow.js's setBackend is not safe to run twice at once (a second caller sees the first
   // one's half-started backend and fails), and a process may well load two models together.
-  const run = starting.then(() => startBackend(choice))
+  const run = starting.then(() => startBackend(choice, options))
   starting = run.catch(() => undefined)
   return run
 }
@@ -197,27 +240,31 @@ let starting: Promise<unknown> = Promise.resolve()
  * One rung of `auto`'s ladder, for a host that climbs it itself (the app puts its GPU window in webgpu's
  * place): the backend as `auto` would start it (a software GPU refused), or the bare reason it cannot be used.
  */
-export function tryBackend(name: BackendName): Promise<ActiveBackend> {
+export function tryBackend(name: BackendName, options: BackendOptions = {}): Promise<ActiveBackend> {
   const run = starting.then(async () => {
     const notes: string[] = []
-    return { name, notes, ...(await activate(name, notes, false)) }
+    return { name, notes, ...(await activate(name, notes, false, options)) }
   })
   starting = run.catch(() => undefined)
   return run
 }
 
-async function startBackend(choice: BackendChoice): Promise<ActiveBackend> {
+async function startBackend(choice: BackendChoice, options: BackendOptions): Promise<ActiveBackend> {
+  if (options.threads !== undefined) checkThreads(options.threads)
   const notes: string[] = []
+  const started = (name: BackendName, more: Started): ActiveBackend => ({ name, notes, ...more })
   if (choice !== 'auto') {
+    let threads: Started
     try {
-      return { name: choice, notes, ...(await activate(choice, notes, true)) }
+      threads = await activate(choice, notes, true, options)
     } catch (err) {
       throw new Error(`The ${choice} backend cannot be used here: ${(err as Error).message}`)
     }
+    return started(choice, threads)
   }
   for (const name of BACKEND_ORDER) {
     try {
-      return { name, notes, ...(await activate(name, notes, false)) }
+      return started(name, await activate(name, notes, false, options))
     } catch (err) {
       notes.push(`${name} passed over: ${(err as Error).message}`)
     }

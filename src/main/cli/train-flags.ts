@@ -30,6 +30,7 @@ export const TRAIN_FLAGS = {
   val: text,
   seed: text,
   backend: text,
+  threads: text,
   augment: text,
   'no-augment': { type: 'boolean' },
   'lr-schedule': text,
@@ -155,4 +156,12 @@ export async function requireBackend(choice: string | undefined): Promise<void> 
   } catch (err) {
     throw new CliError((err as Error).message, EXIT.failed)
   }
+}
+
+/** `--threads N`: the wasm backend's threads for this command's runs (1 to 64); undefined when not given. */
+export function threadsOption(raw: string | undefined): number | undefined {
+  const n = numberOption('threads', raw)
+  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 64))
+    throw new CliError(`--threads must be a whole number from 1 to 64, got "${raw}"`, EXIT.usage)
+  return n
 }

@@ -3,10 +3,16 @@ import { settingsPatchSchema, type Settings, type SettingsPatch } from '../../sh
 import type { Studio } from './studio'
 
 type Editable = Required<SettingsPatch>
-const KEYS = ['latent', 'size', 'backend', 'theme'] as const
+const KEYS = ['latent', 'size', 'backend', 'threads', 'theme'] as const
 const PREFIX = 'settings.'
 
-export const SETTINGS_DEFAULTS: Editable = { latent: 32, size: 64, backend: 'auto', theme: 'system' }
+export const SETTINGS_DEFAULTS: Editable = {
+  latent: 32,
+  size: 64,
+  backend: 'auto',
+  threads: 0,
+  theme: 'system'
+}
 
 const DATA_DIR_HINT =
   'To keep your data somewhere else, quit the app and start it with the AESTUDIO_HOME environment variable ' +

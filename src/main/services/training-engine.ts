@@ -7,7 +7,13 @@ import {
   type RemoteGpu
 } from '../../engine/gpu/remote-session'
 import { runSession, type SessionHooks, type SessionOutcome, type SessionStart } from '../../engine/session'
-import { BACKEND_ORDER, initBackend, tryBackend, type ActiveBackend } from '../backends/activate'
+import {
+  BACKEND_ORDER,
+  initBackend,
+  tryBackend,
+  type ActiveBackend,
+  type BackendOptions
+} from '../backends/activate'
 import { SOFTWARE_GPU_ENV } from '../backends/webgpu-node'
 
 /** Opens a channel to the GPU worker page (the app's job process asks Electron main for a port). */
@@ -22,6 +28,8 @@ export interface TrainingEngine {
   run(start: SessionStart, hooks: SessionHooks): Promise<SessionOutcome>
   /** Lets go of the GPU worker when the session never ran (a no-op in this process). */
   release(): void
+  /** The backend started in this process (absent for the GPU worker): its threads and replicas. */
+  local?: ActiveBackend
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err))
@@ -30,7 +38,8 @@ const local = (b: ActiveBackend): TrainingEngine => ({
   name: b.name,
   notes: b.notes,
   run: runSession,
-  release: () => {}
+  release: () => {},
+  local: b
 })
 
 const remote = (gpu: RemoteGpu, notes: string[]): TrainingEngine => ({
@@ -58,9 +67,11 @@ async function connect(
 export async function startEngine(
   choice: BackendChoice,
   gpuWorker?: GpuWorkerConnector,
-  options: ConnectOptions = {}
+  options: ConnectOptions = {},
+  backendOptions: BackendOptions = {}
 ): Promise<TrainingEngine> {
-  if (!gpuWorker || (choice !== 'webgpu' && choice !== 'auto')) return local(await initBackend(choice))
+  if (!gpuWorker || (choice !== 'webgpu' && choice !== 'auto'))
+    return local(await initBackend(choice, backendOptions))
   if (choice === 'webgpu') {
     const allowSoftware = process.env[SOFTWARE_GPU_ENV] === '1'
     try {
@@ -73,7 +84,9 @@ export async function startEngine(
   for (const name of BACKEND_ORDER) {
     try {
       if (name !== 'webgpu')
-        return local(await tryBackend(name).then((b) => ({ ...b, notes: [...notes, ...b.notes] })))
+        return local(
+          await tryBackend(name, backendOptions).then((b) => ({ ...b, notes: [...notes, ...b.notes] }))
+        )
       const request: BackendRequest = { backends: ['webgpu', 'webgl'], allowSoftware: false }
       return remote(await connect(gpuWorker, request, options), notes)
     } catch (err) {

@@ -12,6 +12,8 @@ import { loadTrainingData } from './datasets'
 import { pruneCheckpoints, readCheckpointBytes, runFiles } from './run-files'
 import type { Studio } from './studio'
 import { startEngine, type GpuWorkerConnector } from './training-engine'
+import { getSettings } from './settings'
+import { startTrainingReplicas } from '../backends/replicas'
 import { previewPng } from './training-preview'
 import { join } from 'node:path'
 
@@ -19,6 +21,8 @@ export interface TrainParams {
   runId: number
   /** Continue from the run's last checkpoint (a new run, or one without a checkpoint, starts from scratch). */
   resume?: boolean
+  /** Threads for the wasm backend (`--threads`); else the Settings value, else every core. */
+  threads?: number
 }
 
 export interface TrainResult {
@@ -72,7 +76,9 @@ export async function runTraining(
     lastGood = saved?.epoch ?? 0
     mkdirSync(join(files.dir, 'previews'), { recursive: true })
     mkdirSync(files.checkpoints, { recursive: true })
-    const engine = await startEngine(config.backend, deps.gpuWorker)
+    // Threads belong to the wasm backend's start here, not to the run's config: this run's --threads, else Settings.
+    const threads = params.threads ?? (getSettings(studio).threads || undefined)
+    const engine = await startEngine(config.backend, deps.gpuWorker, {}, { threads })
     store.runs.markStarted(runId, engine.name, engine.notes, process.pid)
     status('running')
 
@@ -111,7 +117,17 @@ export async function runTraining(
           status(paused ? 'paused' : 'running')
         },
         onEpoch: keepEpoch,
-        buildModel: deps.buildModel
+        buildModel: deps.buildModel,
+        // wasm trains on every core as data-parallel replicas. They rebuild the model from its config, so a
+        // test's stand-in model trains alone. Replicas that cannot start leave one thread and say so.
+        gradientsFor:
+          engine.local?.replicas && !deps.buildModel
+            ? async (model) => {
+                const replicas = await startTrainingReplicas(model, engine.local!)
+                store.runs.markStarted(runId, engine.name, engine.notes, process.pid)
+                return replicas
+              }
+            : undefined
       }
     )
     store.runs.finish(runId, outcome.status, undefined, outcome.stoppedEarly ?? null)

@@ -54,7 +54,11 @@ export function settleRun(studio: Studio, runId: number, err: unknown, emit: Emi
 export class InProcessTrainingHost implements TrainingHost {
   private readonly controls = new Map<number, JobControl>()
 
-  constructor(private readonly emit: Emit = () => {}) {}
+  constructor(
+    private readonly emit: Emit = () => {},
+    /** The wasm backend's threads for every run trained here (the CLI's --threads); else Settings decides. */
+    private readonly threads?: number
+  ) {}
 
   async launch(studio: Studio, runId: number, resume: boolean): Promise<Run> {
     const control = new JobControl()
@@ -62,7 +66,7 @@ export class InProcessTrainingHost implements TrainingHost {
     let failure: unknown = null
     try {
       const { runTraining } = await import('./training-run')
-      await runTraining(studio, { runId, resume }, { control, emit: this.emit })
+      await runTraining(studio, { runId, resume, threads: this.threads }, { control, emit: this.emit })
     } catch (err) {
       failure = err
     }

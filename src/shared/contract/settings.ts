@@ -10,6 +10,8 @@ export const settingsPatchSchema = v.strictObject({
   latent: v.optional(v.unwrap(trainConfigSchema.entries.latent)),
   size: v.optional(v.unwrap(trainConfigSchema.entries.size)),
   backend: v.optional(v.picklist(BACKEND_CHOICES)),
+  /** Threads for the wasm backend; 0 = every core (capped where more stop helping). */
+  threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(64))),
   theme: v.optional(v.picklist(THEMES))
 })
 export type SettingsPatch = v.InferOutput<typeof settingsPatchSchema>
@@ -20,6 +22,8 @@ export interface Settings {
   /** Default image size for imports and new runs. */
   size: number
   backend: BackendChoice
+  /** Threads wasm trains on; 0 = every core (capped where more stop helping). */
+  threads: number
   theme: Theme
   /** Where everything is stored; read-only here, it moves only with the AESTUDIO_HOME environment variable. */
   dataDir: string

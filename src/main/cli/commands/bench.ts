@@ -2,10 +2,11 @@ import * as v from 'valibot'
 import { BACKEND_CHOICES, modelKinds, type BackendChoice, type ModelKind } from '../../../shared/config'
 import { toCallError } from '../../rpc/dispatch'
 import { CliError, EXIT, numberOption, parseCommandArgs, type Command } from '../command'
+import { threadsOption } from '../train-flags'
 
 const usage =
   'aestudio bench [--model conv] [--upsample transpose|resize] [--size 64] [--channels 3] [--latent 64]\n' +
-  '       [--batch 32] [--steps 24] [--backend auto] [--import] [--json]'
+  '       [--batch 32] [--steps 24] [--backend auto] [--threads N] [--split kernels|batch] [--import] [--json]'
 
 const text = { type: 'string' } as const
 
@@ -40,6 +41,8 @@ export const bench: Command = {
         batch: text,
         steps: text,
         backend: text,
+        threads: text,
+        split: text,
         import: { type: 'boolean', default: false }
       },
       usage
@@ -57,6 +60,7 @@ export const bench: Command = {
     const steps = numberOption('steps', values.steps, 24)!
     if (!Number.isInteger(steps) || steps < 1 || steps > 10_000)
       throw new CliError(`--steps must be a whole number from 1 to 10000, got "${values.steps}"`, EXIT.usage)
+    const threads = threadsOption(values.threads)
     const options = {
       model: oneOf<ModelKind>('model', values.model, modelKinds) ?? 'conv',
       upsample: oneOf('upsample', values.upsample, ['transpose', 'resize'] as const),
@@ -65,7 +69,9 @@ export const bench: Command = {
       latent: numberOption('latent', values.latent),
       batch: numberOption('batch', values.batch),
       backend: oneOf<BackendChoice>('backend', values.backend, BACKEND_CHOICES),
-      steps
+      steps,
+      threads,
+      split: oneOf('split', values.split, ['kernels', 'batch'] as const)
     }
     // TensorFlow.js loads only for this branch.
     const { benchTraining } = await import('../../services/training-bench')

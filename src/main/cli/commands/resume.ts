@@ -1,9 +1,10 @@
 import { resumeRun } from '../../services/training'
 import { numberOption, parseCommandArgs, type Command } from '../command'
 import { withStudio } from '../with-studio'
+import { threadsOption } from '../train-flags'
 import { followTraining, parseRunId } from './train'
 
-const usage = 'aestudio resume <runId> [--epochs TOTAL] [--backend NAME] [--json]'
+const usage = 'aestudio resume <runId> [--epochs TOTAL] [--backend NAME] [--threads N] [--json]'
 
 export const resume: Command = {
   name: 'resume',
@@ -14,14 +15,17 @@ export const resume: Command = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { epochs: { type: 'string' }, backend: { type: 'string' } },
+      { epochs: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' } },
       usage
     )
     const runId = parseRunId(positionals[0], usage)
     const epochs = numberOption('epochs', values.epochs)
     return withStudio((studio) =>
-      followTraining(io, values.json, (host) =>
-        resumeRun(studio, runId, { epochs, backend: values.backend }, host)
+      followTraining(
+        io,
+        values.json,
+        (host) => resumeRun(studio, runId, { epochs, backend: values.backend }, host),
+        threadsOption(values.threads)
       )
     )
   }

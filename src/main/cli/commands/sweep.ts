@@ -5,14 +5,14 @@ import { InProcessTrainingHost } from '../../services/training'
 import { CliError, EXIT, numberOption, parseCommandArgs, type CliIO, type Command } from '../command'
 import { withStudio } from '../with-studio'
 import { normalizeAugmentArgs } from '../augment-flag'
-import { configFromFlags, requireBackend, resolveDataset, TRAIN_FLAGS } from '../train-flags'
+import { configFromFlags, requireBackend, resolveDataset, threadsOption, TRAIN_FLAGS } from '../train-flags'
 import { validated } from './exports-args'
 
 const usage =
   'aestudio sweep <datasetId|folder> --latents 2,4,8,16,32 [--model conv] [--epochs 20] [--size 64]\n' +
   '       [--channels 3] [--batch 32] [--lr 0.001] [--upsample resize|transpose] [--beta 1] [--lambda 0.001]\n' +
   '       [--noise 0.2] [--noise-kind gaussian|saltpepper|mask|marks] [--clip 0] [--loss mse|bce] [--val 0.1]\n' +
-  '       [--seed 1] [--backend auto] [--out sweep.gif] [--grid sweep.png]\n' +
+  '       [--seed 1] [--backend auto] [--threads N] [--out sweep.gif] [--grid sweep.png]\n' +
   '       [--count 8] [--delay 600] [--json]'
 
 const text = { type: 'string' } as const
@@ -97,7 +97,7 @@ export const sweep: Command = {
       const dataset = await resolveDataset(studio, io, positionals[0], values)
       const config = configFromFlags(values, getSettings(studio), dataset)
       const report = reporter(io, values.json)
-      const host = new InProcessTrainingHost(report)
+      const host = new InProcessTrainingHost(report, threadsOption(values.threads))
       const started = service.startSweep(studio, { datasetId: dataset.id, config, latents }, host, report)
       if (!values.json)
         io.err(`Sweep ${started.sweep.id}: latent sizes ${latents.join(', ')} (Ctrl-C stops).`)

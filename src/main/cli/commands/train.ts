@@ -6,13 +6,13 @@ import { CliError, EXIT, parseCommandArgs, type CliIO, type Command } from '../c
 import { createProgress, formatDuration } from '../progress'
 import { withStudio } from '../with-studio'
 import { normalizeAugmentArgs } from '../augment-flag'
-import { configFromFlags, requireBackend, resolveDataset, TRAIN_FLAGS } from '../train-flags'
+import { configFromFlags, requireBackend, resolveDataset, threadsOption, TRAIN_FLAGS } from '../train-flags'
 
 const usage =
   'aestudio train <folder|datasetId> [--model conv] [--upsample resize|transpose] [--latent 32] [--size 64]\n' +
   '       [--channels 3] [--epochs 20] [--batch 32] [--lr 0.001] [--beta 1] [--noise 0.2]\n' +
   '       [--noise-kind gaussian|saltpepper|mask|marks] [--lambda 0.001] [--clip 0] [--loss mse|bce] [--val 0.1]\n' +
-  '       [--seed 1] [--backend auto] [--augment [flip,shift,rotate,color] | --no-augment]\n' +
+  '       [--seed 1] [--backend auto] [--threads N] [--augment [flip,shift,rotate,color] | --no-augment]\n' +
   '       [--lr-schedule constant|cosine|plateau] [--weight-decay 0] [--early-stop PATIENCE] [--json]'
 
 /** A run id given on the command line: a positive integer, or a usage error. */
@@ -33,7 +33,8 @@ const fmt = (n: number | null) => (n === null ? '-' : n.toPrecision(4))
 export async function followTraining(
   io: CliIO,
   json: boolean,
-  start: (host: InProcessTrainingHost) => Started
+  start: (host: InProcessTrainingHost) => Started,
+  threads?: number
 ): Promise<number> {
   // One bar per epoch, so its rate and ETA are the epoch's own.
   let progress = createProgress(io, 'Training')
@@ -58,7 +59,7 @@ export async function followTraining(
             `  ${e.seconds.toFixed(1)}s  ETA ${formatDuration(e.etaSeconds)}`
         )
     }
-  })
+  }, threads)
   const { run, finished } = start(host)
   if (!json) io.err(`Run ${run.id}: ${run.model} model, ${run.epochs} epochs (Ctrl-C stops after saving).`)
   let interrupts = 0
@@ -114,8 +115,11 @@ export const train: Command = {
       await requireBackend(values.backend ?? getSettings(studio).backend)
       const dataset = await resolveDataset(studio, io, positionals[0], values)
       const config = configFromFlags(values, getSettings(studio), dataset)
-      return followTraining(io, values.json, (host) =>
-        startTraining(studio, { datasetId: dataset.id, config }, host)
+      return followTraining(
+        io,
+        values.json,
+        (host) => startTraining(studio, { datasetId: dataset.id, config }, host),
+        threadsOption(values.threads)
       )
     })
   }
