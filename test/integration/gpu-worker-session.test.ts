@@ -119,7 +119,9 @@ async function train(
   const events: Recorded[] = []
   const result: TrainResult = await runTraining(
     s,
-    { runId: run.id },
+    // One wasm thread in this process: on more, the batch splits across replicas and sums in another order
+    // than the page's single-threaded wasm, so "same numbers" would not hold to the last bit.
+    { runId: run.id, ...(gpuWorker ? {} : { threads: 1 }) },
     {
       control,
       emit: (name, payload) => {
