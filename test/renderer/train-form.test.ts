@@ -45,6 +45,12 @@ function studio() {
 }
 
 type Fake = ReturnType<typeof studio>
+/** The input inside the label that reads `text`. */
+const labelled = (w: ReturnType<typeof mount>, text: string) =>
+  w
+    .findAll('label')
+    .find((l) => l.text() === text)!
+    .find('input')
 const startInput = (fake: Fake) => {
   const started = fake.calls.filter((c) => c.name === 'training.start')
   expect(started).toHaveLength(1)
@@ -102,15 +108,18 @@ describe('Train form', () => {
     const w = mount(TrainView)
     await flushPromises()
     await w.find('[data-test=schedule]').setValue('cosine')
-    await w.find('input[aria-describedby=warmup-hint]').setValue('3')
-    await w.find('input[aria-describedby=decay-hint]').setValue('0.01')
-    await w.find('input[aria-describedby=early-hint]').setValue('6')
+    await labelled(w, 'Warm-up').setValue('3')
+    await labelled(w, 'Weight decay').setValue('0.01')
+    await labelled(w, 'Early-stop patience').setValue('6')
+    // A half-typed number leaves the last one standing.
+    await labelled(w, 'Epochs').setValue('')
     await w.find('form').trigger('submit')
     await flushPromises()
     expect(startInput(fake).config).toMatchObject({
       lrSchedule: { kind: 'cosine', warmup: 3, minLr: 0 },
       weightDecay: 0.01,
-      earlyStop: 6
+      earlyStop: 6,
+      epochs: 20
     })
     w.unmount()
   })
