@@ -56,13 +56,26 @@ describe('LossChart', () => {
       'training',
       'validation',
       'reconstruction',
-      'KL'
+      'KL',
+      'learning rate'
     ])
     expect(chart.data.datasets[3].data).toEqual([{ x: 1, y: 0.2 }])
   })
 })
 
 describe('loss series', () => {
+  it('gives the learning rate a line on its own axis, only for epochs that report one', () => {
+    const b = emptyBuffers()
+    appendMetrics(b, metric(1))
+    appendMetrics(b, epochMetrics({ epoch: 2, lr: null }))
+    expect(b.lr).toEqual([{ x: 1, y: 0.001 }])
+    expect(seriesOf(b).at(-1)).toMatchObject({ label: 'learning rate', axis: 'lr' })
+    // Runs from before schedules carry no rates: no line, and so no second axis.
+    const old = emptyBuffers()
+    appendMetrics(old, epochMetrics({ lr: null }))
+    expect(seriesOf(old).map((s) => s.label)).toEqual(['training', 'validation'])
+  })
+
   it('ignores a repeated or older epoch so points stay sorted', () => {
     const b = emptyBuffers()
     appendMetrics(b, metric(1))

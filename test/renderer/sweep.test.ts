@@ -11,6 +11,7 @@ import { provideApi } from '../../src/renderer/src/studio'
 import { createdCharts } from './chart-stub'
 import { fakeApi } from './fake-api'
 import { dataset, sweep, sweepExport, sweepGrid } from './fixtures'
+import { DEFAULT_AUGMENT } from '../../src/shared/train-options'
 
 const faces = dataset({ size: 16, channels: 1 })
 
@@ -99,5 +100,27 @@ describe('Sweep view', () => {
     ])
     expect(w.find('img.grid').attributes('src')).toBe('data:grid')
     expect(w.text()).toContain('original, latent 8, latent 2')
+  })
+
+  it("fills in the dataset's default batch and augmentation unless the batch is set", async () => {
+    // 90 training images: batch 16, augmentation on (what a single run on it would get from main).
+    const fake = fakeApi({
+      'datasets.list': () => [faces],
+      'sweep.list': () => [],
+      'sweep.start': () => sweep()
+    })
+    provideApi(fake.api)
+    const w = mount(SweepView)
+    await flushPromises()
+    expect(w.find('#sweep-batch-hint').text()).toContain('auto: 16 for this dataset (90 training images)')
+    await w.find('form').trigger('submit')
+    await flushPromises()
+    const sent = () => fake.calls.filter((c) => c.name === 'sweep.start').map((c) => c.input)
+    expect(sent()[0]).toMatchObject({ config: { batch: 16, augment: DEFAULT_AUGMENT } })
+    await w.find('input[aria-describedby=sweep-batch-hint]').setValue('8')
+    await w.find('form').trigger('submit')
+    await flushPromises()
+    expect(sent()[1]).toMatchObject({ config: { batch: 8 } })
+    w.unmount()
   })
 })

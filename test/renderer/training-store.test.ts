@@ -86,7 +86,14 @@ describe('training store', () => {
     await s.start()
     expect(s.series.map((l) => l.label)).toEqual(['training', 'validation'])
     fake.emit('training.epoch', { ...epoch(7, 1), recon: 0.3, kl: 0.1 })
-    expect(s.series.map((l) => l.label)).toEqual(['training', 'validation', 'reconstruction', 'KL'])
+    // The learning rate comes last, on its own axis.
+    expect(s.series.map((l) => l.label)).toEqual([
+      'training',
+      'validation',
+      'reconstruction',
+      'KL',
+      'learning rate'
+    ])
     expect(s.series[3].points).toEqual([{ x: 1, y: 0.1 }])
   })
 

@@ -1,4 +1,4 @@
-import type { StartTraining } from '../../shared/contract/training'
+import type { AugmentPreviewInput, StartTraining } from '../../shared/contract/training'
 import {
   controlRun,
   deleteRun,
@@ -14,6 +14,9 @@ import type { HandlerContext } from './context'
 
 type ByRun = { runId: number }
 
+// TensorFlow.js comes in with the first preview, not at start-up; eight small images answer here, for latency.
+const preview = () => import('../services/augment-preview')
+
 /**
  * Training and run calls. Each run trains in its own job process; its events are relayed to every window, and
  * a job that dies marks its run interrupted while the app carries on. Runs left behind by a previous session
@@ -27,6 +30,8 @@ export function trainingHandlers({ studio, training }: HandlerContext) {
     'training.resume': ({ runId, epochs }: ByRun & { epochs?: number }) =>
       resumeRun(studio, runId, { epochs }, training).run,
     'training.stop': ({ runId }: ByRun) => controlRun(studio, training, runId, 'stop'),
+    'training.augmentPreview': async (input: AugmentPreviewInput) =>
+      (await preview()).augmentPreview(studio, input),
     'runs.list': () => listRuns(studio),
     'runs.get': ({ runId }: ByRun) => getRun(studio, runId),
     'runs.metrics': ({ runId }: ByRun) => runMetrics(studio, runId),

@@ -132,15 +132,24 @@ export function getDataset(studio: Studio, datasetId: number): Dataset {
   return d
 }
 
-export async function loadTrainingData(studio: Studio, datasetId: number): Promise<TrainingData> {
+/** A dataset's pixel file and its usable images (not excluded, decoded) by split. */
+function usableImages(studio: Studio, datasetId: number) {
   const d = getDataset(studio, datasetId)
   const images = studio.store.images.images(d.id)
   const file = pixelFile(studio, d, images)
   if (images.length > 0 && !existsSync(file))
     throw new StudioError('failed', `The pixel cache of dataset ${d.id} is missing; import the folder again.`)
   const used = images.filter((i) => !i.excluded && i.slot !== null)
-  const train = used.filter((i) => i.split !== 'val')
-  const val = used.filter((i) => i.split === 'val')
+  return {
+    d,
+    file,
+    train: used.filter((i) => i.split !== 'val'),
+    val: used.filter((i) => i.split === 'val')
+  }
+}
+
+export async function loadTrainingData(studio: Studio, datasetId: number): Promise<TrainingData> {
+  const { d, file, train, val } = usableImages(studio, datasetId)
   const per = bytesPerImage(d)
   return {
     datasetId: d.id,
@@ -160,6 +169,31 @@ export async function loadTrainingData(studio: Studio, datasetId: number): Promi
     valCount: val.length,
     trainImageIds: train.map((i) => i.id),
     valImageIds: val.map((i) => i.id)
+  }
+}
+
+/**
+ * Up to `limit` training images evenly spaced through the split, as pickImages picks them, reading only those
+ * from the pixel file: a preview of a large dataset should not load all of it.
+ */
+export function trainingSample(
+  studio: Studio,
+  datasetId: number,
+  limit: number
+): PickedImages & { size: number; channels: 1 | 3 } {
+  const { d, file, train } = usableImages(studio, datasetId)
+  const picks = spreadIndices(train.length, Math.min(limit, train.length), true).map((i) => train[i])
+  return {
+    split: 'train',
+    pixels: readSlots(
+      file,
+      picks.map((i) => i.slot!),
+      bytesPerImage(d)
+    ),
+    count: picks.length,
+    imageIds: picks.map((i) => i.id),
+    size: d.size,
+    channels: d.channels
   }
 }
 

@@ -1,6 +1,8 @@
 import * as v from 'valibot'
 import { trainConfigSchema } from '../config'
+import { augmentSchema } from '../train-options'
 import { call, event, jobCall } from './define'
+import { id, int } from './fields'
 import type { EpochMetrics, Run, RunStatus } from './domain'
 
 /** One finished epoch, as pushed live and printed by `aestudio train --json`. */
@@ -72,6 +74,24 @@ export const startTrainingSchema = v.object({
 })
 export type StartTraining = v.InferOutput<typeof startTrainingSchema>
 
+/** Training images of a dataset as one batch would be augmented: what the Train screen shows under its toggles. */
+export const augmentPreviewSchema = v.object({
+  datasetId: id,
+  augment: augmentSchema,
+  /** Images, evenly spaced through the training split. */
+  count: v.optional(int(1, 32), 8),
+  /** The same seed gives the same transforms, so a changed option is all that changes in the strip. */
+  seed: v.optional(int(0, 2 ** 31 - 1), 1)
+})
+export type AugmentPreviewInput = v.InferOutput<typeof augmentPreviewSchema>
+
+export interface AugmentPreview {
+  datasetId: number
+  /** Pixels per side (the dataset's size); the images are PNG data URLs at that size. */
+  size: number
+  images: { imageId: number; dataUrl: string }[]
+}
+
 export const trainingCalls = {
   'training.start': call<Run>()(
     startTrainingSchema,
@@ -86,6 +106,10 @@ export const trainingCalls = {
   'training.stop': call<Run>()(
     byRun,
     'Stops a run after the current batch; its last checkpoint stays usable.'
+  ),
+  'training.augmentPreview': call<AugmentPreview>()(
+    augmentPreviewSchema,
+    "A few of the dataset's training images augmented with the given options and seed (PNG data URLs)."
   ),
   'runs.list': call<Run[]>()(v.optional(v.undefined()), 'Every run, newest first.'),
   'runs.get': call<Run>()(byRun, 'One run.'),

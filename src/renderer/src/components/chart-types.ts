@@ -4,4 +4,8 @@ export interface LossSeries {
   points: { x: number; y: number }[]
   color: string
   dashed?: boolean
+  /** `lr`: drawn against the learning-rate axis on the right, whose numbers are far smaller than losses. */
+  axis?: 'lr'
+  /** A context line (the learning rate), drawn thinner than the losses. */
+  thin?: boolean
 }

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, reactive, ref, shallowRef } from 'vue'
-import type { TrainConfig } from '../../../shared/config'
+import type { TrainConfig, TrainConfigInput } from '../../../shared/config'
+import { defaultAugmentFor, NO_AUGMENT, type AugmentGroup } from '../../../shared/train-options'
 import type { EpochMetrics, Run, RunStatus } from '../../../shared/contract/domain'
 import type {
   TrainingBatch,
@@ -10,18 +11,25 @@ import type {
 } from '../../../shared/contract/training'
 import { ApiError } from '../api/client'
 import { api, errorText } from '../studio'
+import { useDatasetsStore } from './datasets'
 import { appendMetrics, emptyBuffers, seriesOf } from './loss-series'
+import {
+  augmentOf,
+  autoAugmentChoice,
+  defaultScheduleForm,
+  scheduleOf,
+  withGroup,
+  type AugmentChoice
+} from './train-options-form'
 
 type EpochEvent = TrainingEpoch
 type BatchEvent = TrainingBatch
 type StatusEvent = TrainingStatus
 type PreviewEvent = TrainingPreview
 
-// Augmentation and the schedule are not on the form yet: left out, the service's dataset-size defaults apply.
-export type TrainForm = Omit<
-  TrainConfig,
-  'seed' | 'clipNorm' | 'augment' | 'lrSchedule' | 'weightDecay' | 'earlyStop'
->
+// Augmentation and the batch size are held apart (augmentChoice, batchChoice): left unset until the person sets
+// them, so main's dataset-size defaults apply. The schedule has its own form (every kind's fields at once).
+export type TrainForm = Omit<TrainConfig, 'seed' | 'clipNorm' | 'augment' | 'batch' | 'lrSchedule'>
 
 export const defaultForm = (latent = 32, size = 64): TrainForm => ({
   model: 'conv',
@@ -31,11 +39,12 @@ export const defaultForm = (latent = 32, size = 64): TrainForm => ({
   channels: 3,
   loss: 'mse',
   epochs: 20,
-  batch: 32,
   lr: 0.001,
   beta: 1,
   noise: { kind: 'gaussian', amount: 0.2 },
   lambda: 0.001,
+  weightDecay: 0,
+  earlyStop: 0,
   backend: 'auto'
 })
 
@@ -46,6 +55,21 @@ export const useTrainingStore = defineStore('training', () => {
   /** Set once the person types a latent size, so a later Settings change no longer overwrites it. */
   const latentOverridden = ref(false)
   const datasetId = ref<number | null>(null)
+  /** Null until the person touches the toggles or the batch size: then the dataset's defaults apply. */
+  const augmentChoice = ref<AugmentChoice | null>(null)
+  const batchChoice = ref<number | null>(null)
+  const schedule = reactive(defaultScheduleForm())
+  const datasets = useDatasetsStore()
+  const dataset = computed(() => datasets.list.find((d) => d.id === datasetId.value) ?? null)
+  /** The toggles as shown: the person's choice, else what the dataset's default will be. */
+  const augmentShown = computed(
+    () => augmentChoice.value ?? autoAugmentChoice(dataset.value?.trainCount ?? null)
+  )
+  /** The augmentation the run will get, for the preview strip. */
+  const augmentInEffect = computed(() => {
+    if (augmentChoice.value) return augmentOf(augmentChoice.value)
+    return dataset.value ? defaultAugmentFor(dataset.value.trainCount) : { ...NO_AUGMENT }
+  })
   const run = ref<Run | null>(null)
   const status = ref<RunStatus | null>(null)
   const batch = ref<BatchEvent | null>(null)
@@ -85,6 +109,35 @@ export const useTrainingStore = defineStore('training', () => {
   function setBackend(value: TrainConfig['backend']) {
     form.backend = value
     backendOverridden.value = true
+  }
+
+  function setAugmentOn(on: boolean) {
+    augmentChoice.value = { ...augmentShown.value, on }
+  }
+
+  function setAugmentGroup(group: AugmentGroup, on: boolean) {
+    augmentChoice.value = withGroup(augmentShown.value, group, on)
+  }
+
+  /** Back to the dataset's default. */
+  function resetAugment() {
+    augmentChoice.value = null
+  }
+
+  /** A batch size, or null for the dataset's default. */
+  function setBatch(value: number | null) {
+    batchChoice.value = value
+  }
+
+  /** The run's config as sent: augment and batch only where the person set them. */
+  function requestConfig(): TrainConfigInput {
+    return {
+      ...form,
+      noise: { ...form.noise },
+      lrSchedule: scheduleOf(schedule),
+      ...(batchChoice.value === null ? {} : { batch: batchChoice.value }),
+      ...(augmentChoice.value ? { augment: augmentOf(augmentChoice.value) } : {})
+    }
   }
 
   const mine = (e: { runId: number }) => run.value !== null && e.runId === run.value.id
@@ -205,7 +258,7 @@ export const useTrainingStore = defineStore('training', () => {
     try {
       const created = await api().invoke('training.start', {
         datasetId: datasetId.value,
-        config: { ...form, noise: { ...form.noise } }
+        config: requestConfig()
       })
       resetView(created)
     } catch (err) {
@@ -251,6 +304,12 @@ export const useTrainingStore = defineStore('training', () => {
     form,
     latentOverridden,
     datasetId,
+    dataset,
+    augmentChoice,
+    augmentShown,
+    augmentInEffect,
+    batchChoice,
+    schedule,
     run,
     status,
     batch,
@@ -266,6 +325,11 @@ export const useTrainingStore = defineStore('training', () => {
     applyDefaults,
     setLatent,
     setBackend,
+    setAugmentOn,
+    setAugmentGroup,
+    resetAugment,
+    setBatch,
+    requestConfig,
     listen,
     stopListening,
     show,
