@@ -226,20 +226,10 @@ export async function sweepExport(studio: Studio, input: SweepExportInput): Prom
     .slice(1)
     .map((recons, i) => withLabel(composeGrid([rows[0], recons]).image, `latent ${latents[i]}`, LABEL_SCALE))
   const file = resolve(input.out)
-  const written = await writeAnimation(frames, file, { delay: input.delay, loop: input.loop })
-  const delay = written.format === 'gif' ? Math.round(input.delay / 10) * 10 : input.delay
-  studio.store.artifacts.addExport(sweep.results.at(-1)!.runId, written.format, file, {
-    sweepId: sweep.id,
-    latents,
-    delay
+  const { format, frames: count, width, height, delay } = await writeAnimation(frames, file, {
+    delay: input.delay,
+    loop: input.loop
   })
-  return {
-    file,
-    format: written.format,
-    frames: written.frames,
-    latents,
-    width: written.width,
-    height: written.height,
-    delay
-  }
+  studio.store.artifacts.addExport(sweep.results.at(-1)!.runId, format, file, { sweepId: sweep.id, latents, delay })
+  return { file, format, frames: count, latents, width, height, delay }
 }

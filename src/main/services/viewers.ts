@@ -87,28 +87,17 @@ export async function morphExport(
   })
   const written = await writeAnimation(frames, file, { delay: input.delay, loop: input.loop })
   report(total)
-  const delay = written.format === 'gif' ? Math.round(input.delay / 10) * 10 : input.delay
   const exportId = studio.store.artifacts.addExport(input.runId, written.format, file, {
     keyframes: input.keyframes,
     frames: written.frames,
     size: input.size,
-    delay,
+    delay: written.delay,
     loop: input.loop,
     interp: input.interp,
     pingpong: input.pingpong,
     checkpoint: { kind: checkpoint.kind, epoch: checkpoint.epoch }
   })
-  return {
-    exportId,
-    file,
-    format: written.format,
-    frames: written.frames,
-    width: written.width,
-    height: written.height,
-    delay,
-    loop: input.loop,
-    seconds: (Date.now() - started) / 1000
-  }
+  return { exportId, ...written, loop: input.loop, seconds: (Date.now() - started) / 1000 }
 }
 
 /** Smallest cell edge in grids: small images are enlarged by a whole factor (nearest) so pixels stay crisp. */
