@@ -8,13 +8,21 @@ export const describeIssues = (issues: readonly v.BaseIssue<unknown>[]): string[
     return path ? `${path}: ${i.message}` : i.message
   })
 
-/** `schema`'s output for `input`, or a validation StudioError "<what>: field: why; …" naming every bad field. */
-export function parseOrThrow<S extends v.GenericSchema>(
+/** `schema`'s output for `input`, or throws what `fail` makes of the issues (each caller words them its way). */
+export function parseOr<S extends v.GenericSchema>(
   schema: S,
   input: unknown,
-  what: string
+  fail: (issues: readonly v.BaseIssue<unknown>[]) => Error
 ): v.InferOutput<S> {
   const parsed = v.safeParse(schema, input)
   if (parsed.success) return parsed.output
-  throw new StudioError('validation', `${what}: ${describeIssues(parsed.issues).join('; ')}`)
+  throw fail(parsed.issues)
 }
+
+/** `schema`'s output for `input`, or a validation StudioError "<what>: field: why; …" naming every bad field. */
+export const parseOrThrow = <S extends v.GenericSchema>(schema: S, input: unknown, what: string) =>
+  parseOr(
+    schema,
+    input,
+    (issues) => new StudioError('validation', `${what}: ${describeIssues(issues).join('; ')}`)
+  )

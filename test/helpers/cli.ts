@@ -13,6 +13,21 @@ export function aestudio(args: string[], home: string, timeout = 120_000): Spawn
   })
 }
 
+/** `aestudio bench` on wasm at its smallest (16×16 grey images, batches of 4), timing `steps` steps. */
+export const smallWasmBench = (steps: number) => [
+  'bench',
+  '--size',
+  '16',
+  '--channels',
+  '1',
+  '--batch',
+  '4',
+  '--steps',
+  String(steps),
+  '--backend',
+  'wasm'
+]
+
 /** Runs `aestudio` in this process (TensorFlow.js already loaded) against the data directory `home`. */
 export async function aestudioInProcess(argv: string[], home: string) {
   const { run } = await import('../../src/main/cli/aestudio')

@@ -1,7 +1,7 @@
 // A few epochs of real training (trainLoop, the model's own loss, Adam) on fixed synthetic pixels, for comparing
 // the wasm backend at different thread counts.
 import * as tf from '@tensorflow/tfjs'
-import type { JobControl } from '../../src/shared/control'
+import { JobControl } from '../../src/shared/control'
 import { trainLoop, type LoopOutcome } from '../../src/engine/loop'
 import { buildModel } from '../../src/engine/models'
 import { startReplicas } from '../../src/main/backends/replicas'
@@ -84,6 +84,28 @@ export async function trainFewSteps(
     optimizer.dispose()
     ae.dispose()
   }
+}
+
+/**
+ * Trains conv (with `opts`) under a JobControl that pauses after the first batch, resumes 50 ms later and stops
+ * after the fourth: the run's outcome and the batches it trained.
+ */
+export async function pausedRun(opts: { replicas?: number } = {}) {
+  const control = new JobControl()
+  let batches = 0
+  const r = await trainFewSteps('conv', {
+    ...opts,
+    control,
+    onBatch: () => {
+      batches++
+      if (batches === 1) {
+        control.apply('pause')
+        setTimeout(() => control.apply('resume'), 50)
+      }
+      if (batches === 4) control.apply('stop')
+    }
+  })
+  return { outcome: r.outcome, batches }
 }
 
 /** OS threads of this process (Linux), or null where /proc is not there to count them. */

@@ -96,14 +96,9 @@ describe('the built app', () => {
     // Not at start: only when a job asks.
     expect(gpu.windowsBefore).toBe(1)
     expect(gpu.window).toMatchObject({ show: false, skipTaskbar: true })
+    // The same checklist as every window; kept running at full speed while hidden.
     expect(gpu.window.webPreferences).toMatchObject({
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      webviewTag: false,
+      ...SECURE_WEB_PREFERENCES,
       backgroundThrottling: false
     })
     expect(String(gpu.window.webPreferences.preload)).toMatch(/preload[\\/]gpu-worker\.cjs$/)

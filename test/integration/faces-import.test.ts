@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { run } from '../../src/main/cli/aestudio'
 import { findFaces, loadFaceModels, type FaceModels } from '../../src/main/imaging/faces/index'
 import { openFaceModels } from '../../src/main/imaging/faces/open'
 import { datasetImages, getDataset, importFolder, loadTrainingData } from '../../src/main/services/datasets'
@@ -18,7 +17,7 @@ import { openStudio, type Studio } from '../../src/main/services/studio'
 import { traitSets } from '../../src/main/services/trait-sets'
 import { evalRun, startTraining } from '../../src/main/services/training'
 import type { DatasetImage, ImportProgress, ImportResult } from '../../src/shared/contract/datasets'
-import { aestudio } from '../helpers/cli'
+import { aestudio, aestudioInProcess } from '../helpers/cli'
 import { faceFolder, SAMPLE_FACES, samplePath } from '../helpers/face-samples'
 import { makeImageFolder } from '../helpers/images'
 
@@ -77,22 +76,13 @@ const reimport = (extra: { onProgress?: (p: ImportProgress) => void } = {}) => {
 }
 
 /** Runs `aestudio` in this process against the test's data directory. */
-async function runCli(argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const before = process.env.AESTUDIO_HOME
-  process.env.AESTUDIO_HOME = home
-  try {
-    const code = await run(argv, {
-      out: (t) => void out.push(t),
-      err: (t) => void err.push(t),
-      interactive: false
-    })
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') }
-  } finally {
-    if (before === undefined) delete process.env.AESTUDIO_HOME
-    else process.env.AESTUDIO_HOME = before
-  }
+const runCli = (argv: string[]) => aestudioInProcess(argv, home)
+
+/** `aestudio argv` refuses with exit 2 (usage), saying `message`. */
+async function refuses(argv: string[], message: string) {
+  const r = await runCli(argv)
+  expect(r.code).toBe(2)
+  expect(r.stderr).toContain(message)
 }
 
 describe('aestudio import --faces --faces-per-image all --size 64 --json', () => {
@@ -367,45 +357,44 @@ describe('a face dataset', () => {
   })
 
   it('refuses --trait mixed with --with, or on a run of a dataset without faces, in plain words', async () => {
-    const mixed = await runCli(['vector', '1', '--trait', 'happy', '--with', '3'])
-    expect(mixed.code).toBe(2)
-    expect(mixed.stderr).toContain(
+    await refuses(
+      ['vector', '1', '--trait', 'happy', '--with', '3'],
       '--trait picks the images itself: give it, or --with and --without, not both.'
     )
-    const loose = await runCli(['vector', '1', '--threshold', '0.4', '--with', '3', '--without', '4'])
-    expect(loose.code).toBe(2)
-    expect(loose.stderr).toContain('--threshold and --below only apply with --trait.')
-    const bad = await runCli(['vector', '1', '--trait', 'smug'])
-    expect(bad.code).toBe(2)
-    expect(bad.stderr).toContain(
+    await refuses(
+      ['vector', '1', '--threshold', '0.4', '--with', '3', '--without', '4'],
+      '--threshold and --below only apply with --trait.'
+    )
+    await refuses(
+      ['vector', '1', '--trait', 'smug'],
       '--trait: must be one of: neutral, happy, sad, angry, fearful, disgusted, surprised'
     )
-    const inverted = await runCli(['vector', '1', '--trait', 'happy', '--threshold', '0.3', '--below', '0.6'])
-    expect(inverted.code).toBe(2)
-    expect(inverted.stderr).toContain('--below: must not be above threshold')
+    await refuses(
+      ['vector', '1', '--trait', 'happy', '--threshold', '0.3', '--below', '0.6'],
+      '--below: must not be above threshold'
+    )
   })
 })
 
 describe('aestudio import flags', () => {
   it('refuses --faces with --fit, and the face flags without --faces (exit 2)', async () => {
-    const withFit = await runCli(['import', folder, '--faces', '--fit', 'cover'])
-    expect(withFit.code).toBe(2)
-    expect(withFit.stderr).toContain(
+    await refuses(
+      ['import', folder, '--faces', '--fit', 'cover'],
       '--faces crops around each face, so it cannot be combined with --fit cover.'
     )
     for (const flag of [
       ['--faces-per-image', 'all'],
       ['--face-margin', '1.5']
     ]) {
-      const res = await runCli(['import', folder, ...flag])
-      expect(res.code).toBe(2)
-      expect(res.stderr).toContain(`${flag[0]} only applies with --faces.`)
+      await refuses(['import', folder, ...flag], `${flag[0]} only applies with --faces.`)
     }
-    const some = await runCli(['import', folder, '--faces', '--faces-per-image', 'some'])
-    expect(some.code).toBe(2)
-    expect(some.stderr).toContain('--faces-per-image must be largest or all, got "some"')
-    const wide = await runCli(['import', folder, '--faces', '--face-margin', '4'])
-    expect(wide.code).toBe(2)
-    expect(wide.stderr).toContain('--face-margin must be between 0.5 and 3, got 4')
+    await refuses(
+      ['import', folder, '--faces', '--faces-per-image', 'some'],
+      '--faces-per-image must be largest or all, got "some"'
+    )
+    await refuses(
+      ['import', folder, '--faces', '--face-margin', '4'],
+      '--face-margin must be between 0.5 and 3, got 4'
+    )
   })
 })

@@ -9,9 +9,8 @@ import { join } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
 import { initBackend, probeBackends } from '../../src/main/backends/activate'
-import { importFolder } from '../../src/main/services/datasets'
 import { readCheckpoint } from '../../src/main/services/run-files'
-import { openStudio, type Studio } from '../../src/main/services/studio'
+import type { Studio } from '../../src/main/services/studio'
 import { InProcessTrainingHost, resumeRun } from '../../src/main/services/training'
 import { runTraining, type TrainResult } from '../../src/main/services/training-run'
 import { sha256 } from '../../src/main/util/hash'
@@ -27,31 +26,18 @@ import { parseTrainConfig, type TrainConfigInput } from '../../src/shared/config
 import type { GpuAdapterInfo } from '../../src/shared/contract/app'
 import type { TrainingEpoch } from '../../src/shared/contract/training'
 import { JobControl } from '../../src/shared/control'
-import { makeImageFolder } from '../helpers/images'
-import { tempDir } from '../helpers/tmp'
+import { importedStudio, SMALL_CONV } from '../helpers/studio'
 
 let studio: Studio | undefined
 afterEach(() => studio?.close())
 
 async function setup() {
-  const home = tempDir()
-  const folder = join(home, 'images')
-  await makeImageFolder(folder, 16, 16)
-  studio = openStudio({ home })
-  const imported = await importFolder(studio, { paths: [folder], size: 16, channels: 3, valFraction: 0.25 })
-  return { home, studio, datasetId: imported.datasetId }
+  const s = await importedStudio()
+  studio = s.studio
+  return s
 }
 
-const CONFIG: TrainConfigInput = {
-  model: 'conv',
-  size: 16,
-  channels: 3,
-  latent: 8,
-  epochs: 3,
-  batch: 4,
-  seed: 5,
-  backend: 'webgpu'
-}
+const CONFIG: TrainConfigInput = { ...SMALL_CONV, seed: 5, backend: 'webgpu' }
 
 const ADAPTER: GpuAdapterInfo = {
   vendor: 'test',

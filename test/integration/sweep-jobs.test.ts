@@ -1,31 +1,22 @@
 // A sweep through the app's path: sweep handlers → JobHost → one job process per run, one after another, with
 // sweep.progress and the runs' training.* events relayed to the EventHub; and a sweep stopped part way.
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHandlers } from '../../src/main/handlers/index'
 import { JobHost } from '../../src/main/jobs/host'
 import { EventHub } from '../../src/main/rpc/events'
-import { importFolder } from '../../src/main/services/datasets'
-import { openStudio, type Studio } from '../../src/main/services/studio'
+import type { Studio } from '../../src/main/services/studio'
 import { isAlive } from '../../src/main/util/process'
 import { parseTrainConfig } from '../../src/shared/config'
 import type { Sweep, SweepProgress } from '../../src/shared/contract/sweep'
-import { makeImageFolder } from '../helpers/images'
-import { tempDir } from '../helpers/tmp'
+import { importedStudio } from '../helpers/studio'
 
 let studio: Studio | undefined
 afterEach(() => studio?.close())
 
 async function setup() {
-  const home = tempDir()
-  await makeImageFolder(join(home, 'images'), 12, 16)
-  studio = openStudio({ home })
-  const { datasetId } = await importFolder(studio, {
-    paths: [join(home, 'images')],
-    size: 16,
-    channels: 1,
-    valFraction: 0.25
-  })
+  const s = await importedStudio({ count: 12, channels: 1 })
+  studio = s.studio
+  const { home, datasetId } = s
   const events = new EventHub()
   const seen: { name: string; payload: unknown }[] = []
   events.subscribe((name, payload) => void seen.push({ name, payload }))

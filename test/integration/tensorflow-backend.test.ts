@@ -9,10 +9,11 @@ import { modelKinds, parseTrainConfig, type ModelKind, type TrainConfig } from '
 import { createAdam } from '../../src/engine/adam'
 import { initBackend } from '../../src/main/backends/activate'
 import { captureState, restoreState } from '../../src/engine/checkpoint'
-import { modelInput, trainLoop, type EpochReport, type TrainingSet } from '../../src/engine/loop'
+import { modelInput, trainLoop, type EpochReport } from '../../src/engine/loop'
 import { buildModel } from '../../src/engine/models'
 import { Rng } from '../../src/engine/rng'
 import { probeTensorflow } from '../../src/main/backends/tensorflow-probe'
+import { fromStart, splitPixels } from '../helpers/loop'
 
 const require = createRequire(import.meta.url)
 const probe = probeTensorflow()
@@ -82,26 +83,10 @@ describe.skipIf(!probe.ok)('the tensorflow backend', () => {
       const c = config(kind)
       const model = buildModel(c)
       const optimizer = createAdam(c.lr)
-      const per = c.size * c.size * c.channels
-      const all = pixels(c, 20)
+      const data = splitPixels(c, pixels(c, 20), 16)
       const epochs: EpochReport[] = []
       const before = model.trainableVariables.map((v) => v.dataSync().slice())
-      const outcome = await trainLoop({
-        model,
-        optimizer,
-        data: {
-          size: c.size,
-          channels: c.channels,
-          train: all.subarray(0, 16 * per),
-          trainCount: 16,
-          val: all.subarray(16 * per),
-          valCount: 4
-        },
-        config: c,
-        rng: new Rng(c.seed),
-        startEpoch: 0,
-        onEpoch: (r) => void epochs.push(r)
-      })
+      const outcome = await trainLoop(fromStart({ model, optimizer, data, config: c }, epochs))
       expect(tf.getBackend()).toBe('tensorflow')
       expect(outcome).toEqual({ status: 'done', epochsDone: 3 })
       expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3])
@@ -147,16 +132,7 @@ describe.skipIf(!probe.ok)('the tensorflow backend', () => {
     ['wasm', 'tensorflow']
   ] as const)('a checkpoint made on %s resumes on %s and continues the same curve', async (from, to) => {
     const c = config('conv', { epochs: 3 })
-    const per = c.size * c.size * c.channels
-    const all = pixels(c, 20)
-    const data: TrainingSet = {
-      size: c.size,
-      channels: c.channels,
-      train: all.subarray(0, 16 * per),
-      trainCount: 16,
-      val: all.subarray(16 * per),
-      valCount: 4
-    }
+    const data = splitPixels(c, pixels(c, 20), 16)
     const train = async (
       backend: 'tensorflow' | 'wasm',
       epochs: number,

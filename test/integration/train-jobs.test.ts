@@ -1,16 +1,13 @@
 // Training through the app's path: handlers → JobHost → a forked job process, events relayed to the EventHub.
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Emit } from '../../src/shared/contract/index'
 import { createHandlers } from '../../src/main/handlers/index'
 import { JobHost, type JobHandle } from '../../src/main/jobs/host'
 import type { JobKind } from '../../src/main/jobs/protocol'
 import { EventHub } from '../../src/main/rpc/events'
-import { importFolder } from '../../src/main/services/datasets'
-import { openStudio, type Studio } from '../../src/main/services/studio'
+import type { Studio } from '../../src/main/services/studio'
 import { parseTrainConfig } from '../../src/shared/config'
-import { makeImageFolder } from '../helpers/images'
-import { tempDir } from '../helpers/tmp'
+import { importedStudio } from '../helpers/studio'
 
 /** A JobHost that remembers its jobs, so the test can kill one like a crash would. */
 class RecordingHost extends JobHost {
@@ -30,16 +27,9 @@ afterEach(() => {
 })
 
 async function setup() {
-  const home = tempDir()
-  const folder = join(home, 'images')
-  await makeImageFolder(folder, 16, 16)
-  studio = openStudio({ home })
-  const { datasetId } = await importFolder(studio, {
-    paths: [folder],
-    size: 16,
-    channels: 3,
-    valFraction: 0.25
-  })
+  const s = await importedStudio()
+  studio = s.studio
+  const { home, datasetId } = s
   const events = new EventHub()
   const seen: { name: string; payload: Record<string, unknown> }[] = []
   events.subscribe((name, payload) => void seen.push({ name, payload: payload as Record<string, unknown> }))

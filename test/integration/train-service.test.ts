@@ -11,8 +11,7 @@ import { loadRunModel } from '../../src/main/services/run-models'
 import { sha256 } from '../../src/main/util/hash'
 import { buildModel } from '../../src/engine/models/index'
 import type { Autoencoder } from '../../src/engine/autoencoder'
-import { importFolder } from '../../src/main/services/datasets'
-import { openStudio, type Studio } from '../../src/main/services/studio'
+import type { Studio } from '../../src/main/services/studio'
 import {
   deleteRun,
   evalRun,
@@ -23,8 +22,7 @@ import {
 } from '../../src/main/services/training'
 import type { TrainConfigInput } from '../../src/shared/config'
 import type { TrainingEpoch } from '../../src/shared/contract/training'
-import { makeImageFolder } from '../helpers/images'
-import { tempDir } from '../helpers/tmp'
+import { importedStudio, SMALL_CONV } from '../helpers/studio'
 import { JobControl } from '../../src/shared/control'
 import { EPOCH_REPORT_KEYS } from '../helpers/expectations'
 
@@ -33,22 +31,14 @@ const EPOCH_KEYS = ['runId', ...EPOCH_REPORT_KEYS].sort()
 let studio: Studio | undefined
 afterEach(() => studio?.close())
 
-async function setup(n = 16) {
-  const home = tempDir()
-  const folder = join(home, 'images')
-  await makeImageFolder(folder, n, 16)
-  studio = openStudio({ home })
-  const imported = await importFolder(studio, { paths: [folder], size: 16, channels: 3, valFraction: 0.25 })
-  return { home, folder, studio, datasetId: imported.datasetId }
+async function setup(count = 16) {
+  const s = await importedStudio({ count })
+  studio = s.studio
+  return s
 }
 
 const config = (over: Partial<TrainConfigInput> = {}): TrainConfigInput => ({
-  model: 'conv',
-  size: 16,
-  channels: 3,
-  latent: 8,
-  epochs: 3,
-  batch: 4,
+  ...SMALL_CONV,
   backend: 'wasm',
   ...over
 })

@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { aestudio } from '../helpers/cli'
+import { aestudio, smallWasmBench } from '../helpers/cli'
 import { tempDir } from '../helpers/tmp'
 
 describe('aestudio bench', () => {
   it('reports training images/s on synthetic data as JSON', () => {
-    const r = aestudio(
-      [
-        'bench',
-        '--size',
-        '16',
-        '--channels',
-        '1',
-        '--batch',
-        '4',
-        '--steps',
-        '2',
-        '--backend',
-        'wasm',
-        '--json'
-      ],
-      tempDir()
-    )
+    const r = aestudio([...smallWasmBench(2), '--json'], tempDir())
     expect(r.status, r.stderr).toBe(0)
     const out = JSON.parse(r.stdout)
     expect(out).toMatchObject({

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { aestudio } from '../helpers/cli'
+import { aestudio, smallWasmBench } from '../helpers/cli'
 import { tempDir } from '../helpers/tmp'
 
-const small = [
-  'bench',
-  '--size',
-  '16',
-  '--channels',
-  '1',
-  '--batch',
-  '4',
-  '--steps',
-  '1',
-  '--backend',
-  'wasm'
-]
+const small = smallWasmBench(1)
 
 describe('aestudio bench --threads', () => {
   it.each([

@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from '../../src/shared/config'
 import type { Autoencoder, LossTerms } from '../../src/engine/autoencoder'
+import type { EpochReport, LoopOptions } from '../../src/engine/loop'
+import { fromStart, splitPixels } from '../helpers/loop'
 
 export interface TinyModel extends Autoencoder {
   /** From this many loss() calls on, the loss is NaN (to exercise the divergence guard). */
@@ -82,4 +84,28 @@ export function randomPixels(config: TrainConfig, n: number, seed = 7): Uint8Arr
     out[i] = (((Math.floor(i / per) * 37) % 200) + (s >>> 28)) & 255
   }
   return out
+}
+
+/**
+ * A tiny model, its optimizer and `n` training plus `valCount` validation images, with trainLoop options (and
+ * `extra`) that collect each epoch's report in `epochs`.
+ */
+export function loopSetup(
+  over: Partial<TrainConfigInput>,
+  n: number,
+  valCount: number,
+  extra: Partial<LoopOptions> = {}
+) {
+  const config = tinyConfig(over)
+  const model = tinyModel(config)
+  const optimizer = tf.train.adam(config.lr)
+  const per = config.size * config.size * config.channels
+  const data = splitPixels(config, randomPixels(config, n + valCount), n)
+  const epochs: EpochReport[] = []
+  const opts: LoopOptions = { ...fromStart({ model, optimizer, data, config }, epochs), ...extra }
+  const dispose = () => {
+    model.dispose()
+    optimizer.dispose()
+  }
+  return { config, model, optimizer, data, epochs, opts, dispose, per }
 }

@@ -3,49 +3,20 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { captureState, restoreState } from '../../src/engine/checkpoint'
-import { trainLoop, type EpochReport, type LoopOptions } from '../../src/engine/loop'
+import { trainLoop } from '../../src/engine/loop'
 import { corrupt } from '../../src/engine/noise'
 import { Rng } from '../../src/engine/rng'
 import { parseTrainState, type TrainState } from '../../src/engine/train-state'
 import type { LossTerms } from '../../src/engine/autoencoder'
 import type { TrainConfigInput } from '../../src/shared/config'
 import { DEFAULT_AUGMENT, NO_AUGMENT } from '../../src/shared/train-options'
-import { randomPixels, tinyConfig, tinyModel } from './loop-model'
+import { loopSetup, tinyConfig } from './loop-model'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
 })
 
-function setup(over: Partial<TrainConfigInput> = {}, n = 12, valCount = 4) {
-  const config = tinyConfig(over)
-  const model = tinyModel(config)
-  const optimizer = tf.train.adam(config.lr)
-  const pixels = randomPixels(config, n + valCount)
-  const per = config.size * config.size * config.channels
-  const data = {
-    size: config.size,
-    channels: config.channels,
-    train: pixels.subarray(0, n * per),
-    trainCount: n,
-    val: pixels.subarray(n * per),
-    valCount
-  }
-  const epochs: EpochReport[] = []
-  const opts: LoopOptions = {
-    model,
-    optimizer,
-    data,
-    config,
-    rng: new Rng(config.seed),
-    startEpoch: 0,
-    onEpoch: (r) => void epochs.push(r)
-  }
-  const dispose = () => {
-    model.dispose()
-    optimizer.dispose()
-  }
-  return { config, model, optimizer, data, epochs, opts, dispose, per }
-}
+const setup = (over: Partial<TrainConfigInput> = {}, n = 12, valCount = 4) => loopSetup(over, n, valCount)
 
 /** Every image (h×w, one channel) of a batch as rows of values. */
 const images = (t: tf.Tensor4D) => {

@@ -2,53 +2,18 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { JobControl } from '../../src/shared/control'
 import { captureState, restoreState } from '../../src/engine/checkpoint'
-import {
-  clipByGlobalNorm,
-  NonFiniteLossError,
-  trainLoop,
-  type EpochReport,
-  type LoopOptions
-} from '../../src/engine/loop'
+import { clipByGlobalNorm, NonFiniteLossError, trainLoop } from '../../src/engine/loop'
 import { Rng } from '../../src/engine/rng'
 import { EPOCH_REPORT_KEYS } from '../helpers/expectations'
 import type { TrainConfigInput } from '../../src/shared/config'
-import { randomPixels, tinyConfig, tinyModel } from './loop-model'
+import { loopSetup } from './loop-model'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
 })
 
-function setup(over: Partial<TrainConfigInput> = {}, n = 20, valCount = 6) {
-  const config = tinyConfig(over)
-  const model = tinyModel(config)
-  const optimizer = tf.train.adam(config.lr)
-  const pixels = randomPixels(config, n + valCount)
-  const per = config.size * config.size * config.channels
-  const data = {
-    size: config.size,
-    channels: config.channels,
-    train: pixels.subarray(0, n * per),
-    trainCount: n,
-    val: pixels.subarray(n * per),
-    valCount
-  }
-  const epochs: EpochReport[] = []
-  const opts: LoopOptions = {
-    model,
-    optimizer,
-    data,
-    config,
-    rng: new Rng(config.seed),
-    startEpoch: 0,
-    onEpoch: (r) => void epochs.push(r),
-    residentBytes: () => process.memoryUsage().rss
-  }
-  const dispose = () => {
-    model.dispose()
-    optimizer.dispose()
-  }
-  return { config, model, optimizer, data, epochs, opts, dispose }
-}
+const setup = (over: Partial<TrainConfigInput> = {}, n = 20, valCount = 6) =>
+  loopSetup(over, n, valCount, { residentBytes: () => process.memoryUsage().rss })
 
 describe('training loop', () => {
   it('trains, reports every epoch with exactly the documented fields, and leaks no tensors', async () => {

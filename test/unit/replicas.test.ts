@@ -3,14 +3,13 @@
 import * as tf from '@tensorflow/tfjs'
 import * as wasm from '@tensorflow/tfjs-backend-wasm'
 import { describe, expect, it } from 'vitest'
-import { JobControl } from '../../src/shared/control'
 import { initBackend, type ActiveBackend } from '../../src/main/backends/activate'
 import { trainLoop } from '../../src/engine/loop'
 import { buildModel } from '../../src/engine/models'
 import { sliceSizes, startReplicas, startTrainingReplicas } from '../../src/main/backends/replicas'
 import { Rng } from '../../src/engine/rng'
 import { modelKinds, parseTrainConfig, type ModelKind } from '../../src/shared/config'
-import { osThreads, settleThreads, trainFewSteps, type TrainedResult } from '../helpers/wasm-train'
+import { osThreads, pausedRun, settleThreads, trainFewSteps, type TrainedResult } from '../helpers/wasm-train'
 
 const script = (source: string) => new URL(`data:text/javascript,${encodeURIComponent(source)}`)
 const READY = `import { parentPort } from 'node:worker_threads'\nparentPort.postMessage({ type: 'ready' })\n`
@@ -62,21 +61,8 @@ describe('data-parallel replicas', () => {
   })
 
   it('pause, resume and stop a run', async () => {
-    const control = new JobControl()
-    let batches = 0
-    const r = await trainFewSteps('conv', {
-      replicas: 2,
-      control,
-      onBatch: () => {
-        batches++
-        if (batches === 1) {
-          control.apply('pause')
-          setTimeout(() => control.apply('resume'), 50)
-        }
-        if (batches === 4) control.apply('stop')
-      }
-    })
-    expect(r.outcome).toEqual({ status: 'stopped', epochsDone: 1 })
+    const { outcome } = await pausedRun({ replicas: 2 })
+    expect(outcome).toEqual({ status: 'stopped', epochsDone: 1 })
   })
 
   it('stop their worker threads when disposed', async () => {

@@ -3,7 +3,6 @@
 import * as tf from '@tensorflow/tfjs'
 import * as wasm from '@tensorflow/tfjs-backend-wasm'
 import { describe, expect, it } from 'vitest'
-import { JobControl } from '../../src/shared/control'
 import { initBackend } from '../../src/main/backends/activate'
 import {
   checkThreads,
@@ -13,7 +12,7 @@ import {
   wasmThreadsNote
 } from '../../src/main/backends/wasm-threads'
 import { modelKinds, type ModelKind } from '../../src/shared/config'
-import { osThreads, settleThreads, trainFewSteps, type TrainedResult } from '../helpers/wasm-train'
+import { osThreads, pausedRun, settleThreads, trainFewSteps, type TrainedResult } from '../helpers/wasm-train'
 
 describe('thread counts and notes', () => {
   it('defaults to the cores, capped where replicas stop paying or at what the wasm build runs', () => {
@@ -87,21 +86,9 @@ describe('two threads', () => {
   })
 
   it('pause, resume and stop a run', async () => {
-    const control = new JobControl()
-    let batches = 0
-    const r = await trainFewSteps('conv', {
-      control,
-      onBatch: () => {
-        batches++
-        if (batches === 1) {
-          control.apply('pause')
-          setTimeout(() => control.apply('resume'), 50)
-        }
-        if (batches === 4) control.apply('stop')
-      }
-    })
+    const { outcome, batches } = await pausedRun()
     // 3 batches an epoch: stopped before the 5th, so only the first epoch finished.
-    expect(r.outcome).toEqual({ status: 'stopped', epochsDone: 1 })
+    expect(outcome).toEqual({ status: 'stopped', epochsDone: 1 })
     expect(batches).toBe(4)
   })
 })

@@ -69,11 +69,21 @@ export interface WebMessagePort {
   close(): void
 }
 
+/** What a channel needs of one kind of port; `portChannel` adds what every kind shares. */
+export interface PortOps {
+  post(message: unknown, transfer: Transferable[]): void
+  onMessage(fn: (data: unknown) => void): void
+  onClose(fn: () => void): void
+  start(): void
+  close(): void
+}
+
 /**
- * A channel over a web-style MessagePort. Closing it from this side counts as closed too, so whoever waits on
- * the session learns of it at once.
+ * A channel over any kind of port. Closing it from this side counts as closed too, so whoever waits on the
+ * session learns of it at once; `gone` closes it with a reason of the caller's (the app's word for a crashed
+ * page). The reason goes out first: closing the port may report its own (reasonless) close at once.
  */
-export function webPortChannel<In, Out>(port: WebMessagePort): GpuChannel<In, Out> {
+export function portChannel<In, Out>(port: PortOps): GpuChannel<In, Out> & { gone(reason: string): void } {
   const closers: ((reason?: string) => void)[] = []
   let closed = false
   const closeOnce = (reason?: string) => {
@@ -81,21 +91,34 @@ export function webPortChannel<In, Out>(port: WebMessagePort): GpuChannel<In, Ou
     closed = true
     for (const fn of closers) fn(reason)
   }
-  port.addEventListener('close', () => closeOnce())
+  port.onClose(() => closeOnce())
+  const gone = (reason: string) => {
+    closeOnce(reason)
+    port.close()
+  }
   return {
     send: (msg, transfer = []) => {
-      if (!closed) port.postMessage(msg, transfer)
+      if (!closed) port.post(msg, transfer)
     },
     onMessage: (fn) => {
-      port.addEventListener('message', (e) => fn(e.data as In))
+      port.onMessage((data) => fn(data as In))
       port.start()
     },
     onClose: (fn) => void closers.push(fn),
-    close: () => {
-      closeOnce('this side closed the port')
-      port.close()
-    }
+    close: () => gone('this side closed the port'),
+    gone
   }
+}
+
+/** A channel over a web-style MessagePort. */
+export function webPortChannel<In, Out>(port: WebMessagePort): GpuChannel<In, Out> {
+  return portChannel({
+    post: (msg, transfer) => port.postMessage(msg, transfer),
+    onMessage: (fn) => port.addEventListener('message', (e) => fn(e.data)),
+    onClose: (fn) => port.addEventListener('close', fn),
+    start: () => port.start(),
+    close: () => port.close()
+  })
 }
 
 /** The buffers under some typed arrays, each once (a buffer listed twice makes postMessage throw). */

@@ -48,13 +48,8 @@ class Model implements Autoencoder {
     return this.decoder.apply(z) as tf.Tensor4D
   }
 
-  loss(
-    input: tf.Tensor4D,
-    target: tf.Tensor4D,
-    training: boolean,
-    seed?: number,
-    slice?: BatchSlice
-  ): LossTerms {
+  // The parameters are Autoencoder's, documented there.
+  loss(...[input, target, training, seed, slice]: Parameters<Autoencoder['loss']>): LossTerms {
     const terms = tf.tidy(() => {
       const objective = this.objective(this)
       const { code, terms } = objective.forward(input, training, seed, slice)

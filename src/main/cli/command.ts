@@ -29,7 +29,7 @@ export interface Command {
   run(args: string[], io: CliIO): Promise<number | void>
 }
 
-type Options = NonNullable<ParseArgsConfig['options']>
+export type Options = NonNullable<ParseArgsConfig['options']>
 
 /** `util.parseArgs` with strict checking and errors worded for a person; `--json` is always accepted. */
 export function parseCommandArgs<O extends Options>(args: string[], options: O, usage: string) {
@@ -51,6 +51,9 @@ export function parseCommandArgs<O extends Options>(args: string[], options: O, 
     )
   }
 }
+
+/** The flags `parseCommandArgs` returns for `options`. */
+export type OptionValues<O extends Options> = ReturnType<typeof parseCommandArgs<O>>['values']
 
 /** Parses a numeric option, rejecting junk like "12abc" that Number() or parseInt would half-accept. */
 export function numberOption(name: string, raw: string | undefined, fallback?: number): number | undefined {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'
 import sharp, { type Sharp } from 'sharp'
+import type { AnimationFile } from '../../shared/contract/viewers'
 import { composeGrid } from './grid'
 import { rawToSharp, type RawImage } from './raw-image'
 
@@ -43,13 +44,7 @@ export interface AnimationOptions {
   loop: number
 }
 
-export interface WrittenFile {
-  file: string
-  format: AnimationFormat
-  frames: number
-  width: number
-  height: number
-}
+export type WrittenFile = AnimationFile
 
 /** A PNG pipeline that keeps one-channel images greyscale (sharp would otherwise widen them to RGB). */
 const toPng = (image: RawImage, compressionLevel: number) =>
@@ -91,9 +86,10 @@ export async function writeAnimation(
     if (format === 'gif') return pipeline.gif({ delay: delays, loop, keepDuplicateFrames: true }).toFile(tmp)
     return pipeline.webp({ delay: delays, loop, lossless: true }).toFile(tmp)
   })
+  const stored = format === 'gif' ? Math.round(delay / 10) * 10 : delay
   return format === 'png'
-    ? { file, format, frames: frames.length, width: width * frames.length, height }
-    : { file, format, frames: frames.length, width, height }
+    ? { file, format, frames: frames.length, width: width * frames.length, height, delay: stored }
+    : { file, format, frames: frames.length, width, height, delay: stored }
 }
 
 /** Writes one still image as PNG (grids, single frames). */

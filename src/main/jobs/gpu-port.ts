@@ -1,5 +1,5 @@
 import type { HostChannel } from '../../engine/gpu/remote-session'
-import type { FromGpuWorker, ToGpuWorker } from '../../engine/gpu/protocol'
+import { portChannel, type FromGpuWorker, type ToGpuWorker } from '../../engine/gpu/protocol'
 import type { GpuWorkerConnector } from '../services/training-engine'
 import type { FromJob, ToJob } from './protocol'
 
@@ -22,33 +22,13 @@ export interface ParentPort {
  * anyway, and MessagePortMain transfers only ports. `gone` closes it with the app's reason (a crashed page).
  */
 function mainPortChannel(port: MainPort): HostChannel & { gone(reason: string): void } {
-  const closers: ((reason?: string) => void)[] = []
-  let closed = false
-  const closeOnce = (reason?: string) => {
-    if (closed) return
-    closed = true
-    for (const fn of closers) fn(reason)
-  }
-  port.on('close', () => closeOnce())
-  return {
-    send: (msg: ToGpuWorker) => {
-      if (!closed) port.postMessage(msg)
-    },
-    onMessage: (fn) => {
-      port.on('message', (e) => fn(e.data as FromGpuWorker))
-      port.start()
-    },
-    onClose: (fn) => void closers.push(fn),
-    // The reason first: closing the port may report its own (reasonless) close at once.
-    close: () => {
-      closeOnce('this side closed the port')
-      port.close()
-    },
-    gone: (reason) => {
-      closeOnce(reason)
-      port.close()
-    }
-  }
+  return portChannel<FromGpuWorker, ToGpuWorker>({
+    post: (msg) => port.postMessage(msg),
+    onMessage: (fn) => port.on('message', (e) => fn(e.data)),
+    onClose: (fn) => port.on('close', fn),
+    start: () => port.start(),
+    close: () => port.close()
+  })
 }
 
 /**

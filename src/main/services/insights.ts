@@ -2,7 +2,6 @@
  * What the tutorials claim, measured on the user's own run: PCA as a linear baseline (eigenfaces, error at the
  * same number of components as the latent size) and what a code costs against files and an equal-quality JPEG.
  */
-import { resolve } from 'node:path'
 import type {
   CompressionReport,
   InsightsCompressionInput,
@@ -10,10 +9,10 @@ import type {
   MeasuredSplit,
   PcaBaseline
 } from '../../shared/contract/insights'
-import { chunk, composeGrid, squareColumns } from '../exports/grid'
+import { chunk, squareColumns } from '../exports/grid'
+import { enlargeCells, gridPng } from '../exports/grid-file'
 import { decodeCodes, encodeImages, reconstructionMse } from '../../engine/model-ops'
-import { scaleImage, type RawImage } from '../exports/raw-image'
-import { pngDataUrl, writePng } from '../exports/write'
+import type { RawImage } from '../exports/raw-image'
 import { bytesPerImage } from '../imaging/cache'
 import { codeBits, mse8, psnr, quantiseCodes } from '../insights/bits'
 import { componentImage, meanImage } from '../insights/eigenfaces'
@@ -31,8 +30,6 @@ import { getRun } from './training'
 /** Validation images measured at most (evenly spread); PCA converts them to Float64 CHUNK at a time. */
 const MAX_MEASURED = 5000
 const CHUNK = 256
-/** Smallest cell edge in the eigenfaces grid (small images are enlarged by a whole factor, nearest). */
-const MIN_CELL = 64
 
 /** The run, its dataset's pixels, and the split to measure on (validation, else training). */
 async function runData(studio: Studio, runId: number) {
@@ -73,7 +70,7 @@ function chunkedMse(pca: Pca, images: PickedImages, dim: number, k: number): num
   return sum / images.count
 }
 
-/** Lays images out in a near-square grid of cells at least MIN_CELL wide; writes it or returns a data URL. */
+/** Lays images out in a near-square grid of enlarged cells; writes it (recorded) or returns a data URL. */
 async function eigenfaceGrid(
   studio: Studio,
   runId: number,
@@ -81,19 +78,10 @@ async function eigenfaceGrid(
   out: string | undefined,
   params: object
 ) {
-  const size = images[0].width
-  const cell = size * Math.max(1, Math.ceil(MIN_CELL / size))
-  const scaled = await Promise.all(images.map((img) => scaleImage(img, cell, 'nearest')))
-  const { image, geometry } = composeGrid(chunk(scaled, squareColumns(images.length)))
-  const base = { columns: geometry.columns, cell, width: geometry.width, height: geometry.height }
-  if (!out) return { ...base, dataUrl: await pngDataUrl(image) }
-  const file = resolve(out)
-  await writePng(image, file)
-  return {
-    ...base,
-    file,
-    exportId: studio.store.artifacts.addExport(runId, 'eigenfaces', file, { ...params })
-  }
+  const { rows, cell } = await enlargeCells(chunk(images, squareColumns(images.length)))
+  return gridPng(rows, cell, out, (file) =>
+    studio.store.artifacts.addExport(runId, 'eigenfaces', file, { ...params })
+  )
 }
 
 /**

@@ -12,11 +12,12 @@ import type {
 } from '../../shared/contract/sweep'
 import { sweepStartSchema } from '../../shared/contract/sweep'
 import { composeGrid } from '../exports/grid'
+import { enlargeCells, gridPng } from '../exports/grid-file'
 import { withLabel } from '../exports/pixel-text'
 import { reconstructionMse, reconstructTensor, tensorToImages } from '../../engine/model-ops'
 import { pixelsToTensor } from '../../engine/pixels'
-import { scaleImage, type RawImage } from '../exports/raw-image'
-import { pngDataUrl, writeAnimation, writePng } from '../exports/write'
+import type { RawImage } from '../exports/raw-image'
+import { writeAnimation } from '../exports/write'
 import { loadTrainingData, measuredSplit, pickImages, type TrainingData } from './datasets'
 import { notFound, StudioError } from '../../shared/errors'
 import { parseOrThrow } from '../../shared/validation'
@@ -26,8 +27,6 @@ import type { Emit } from '../../shared/contract/index'
 import { isAlive } from '../util/process'
 import { startTraining, type TrainingHost } from './training'
 
-/** Smallest cell edge in sweep grids and frames: small images are enlarged by a whole factor, nearest. */
-const MIN_CELL = 64
 /** Image pixels per font pixel of the frame labels (a 3×5 font: 10 px tall digits). */
 const LABEL_SCALE = 2
 
@@ -188,33 +187,21 @@ async function reconstructionRows(studio: Studio, sweep: Sweep, count: number) {
   } finally {
     x.dispose()
   }
-  const cell = data.size * Math.max(1, Math.ceil(MIN_CELL / data.size))
-  const scaled = await Promise.all(
-    rows.map((r) => Promise.all(r.map((img) => scaleImage(img, cell, 'nearest'))))
-  )
-  return { rows: scaled, cell, latents: sweep.results.map((r) => r.latent) }
+  return { ...(await enlargeCells(rows)), latents: sweep.results.map((r) => r.latent) }
 }
 
 /** The validation images above their reconstructions at each finished latent size, as a data URL or a PNG. */
 export async function sweepGrid(studio: Studio, input: SweepGridInput): Promise<SweepGrid> {
   const sweep = getSweep(studio, input.sweepId)
   const { rows, cell, latents } = await reconstructionRows(studio, sweep, input.count)
-  const { image, geometry } = composeGrid(rows)
-  const base = {
-    rows: ['original', ...latents.map((l) => `latent ${l}`)],
-    columns: geometry.columns,
-    cell,
-    width: geometry.width,
-    height: geometry.height
-  }
-  if (!input.out) return { ...base, dataUrl: await pngDataUrl(image) }
-  const file = resolve(input.out)
-  await writePng(image, file)
-  studio.store.artifacts.addExport(sweep.results.at(-1)!.runId, 'sweep-grid', file, {
-    sweepId: sweep.id,
-    latents
+  // SweepGrid carries no export id, so the one recorded is not returned.
+  const grid = await gridPng(rows, cell, input.out, (file) => {
+    studio.store.artifacts.addExport(sweep.results.at(-1)!.runId, 'sweep-grid', file, {
+      sweepId: sweep.id,
+      latents
+    })
   })
-  return { ...base, file }
+  return { rows: ['original', ...latents.map((l) => `latent ${l}`)], ...grid }
 }
 
 /** One frame per finished latent size, in latent order: the originals above that size's reconstructions. */
@@ -226,20 +213,20 @@ export async function sweepExport(studio: Studio, input: SweepExportInput): Prom
     .slice(1)
     .map((recons, i) => withLabel(composeGrid([rows[0], recons]).image, `latent ${latents[i]}`, LABEL_SCALE))
   const file = resolve(input.out)
-  const written = await writeAnimation(frames, file, { delay: input.delay, loop: input.loop })
-  const delay = written.format === 'gif' ? Math.round(input.delay / 10) * 10 : input.delay
-  studio.store.artifacts.addExport(sweep.results.at(-1)!.runId, written.format, file, {
+  const {
+    format,
+    frames: count,
+    width,
+    height,
+    delay
+  } = await writeAnimation(frames, file, {
+    delay: input.delay,
+    loop: input.loop
+  })
+  studio.store.artifacts.addExport(sweep.results.at(-1)!.runId, format, file, {
     sweepId: sweep.id,
     latents,
     delay
   })
-  return {
-    file,
-    format: written.format,
-    frames: written.frames,
-    latents,
-    width: written.width,
-    height: written.height,
-    delay
-  }
+  return { file, format, frames: count, latents, width, height, delay }
 }

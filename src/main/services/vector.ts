@@ -61,25 +61,13 @@ export async function vectorExport(studio: Studio, input: VectorExportInput): Pr
     return { frames: await Promise.all(decoded.map((img) => scaleImage(img, input.size))), vector }
   })
   const written = await writeAnimation(frames, file, { delay: input.delay, loop: input.loop })
-  const delay = written.format === 'gif' ? Math.round(input.delay / 10) * 10 : input.delay
   const exportId = studio.store.artifacts.addExport(input.runId, 'vector', file, {
     withImages: input.withImages,
     withoutImages: input.withoutImages,
     target: input.target,
     strengths,
     size: input.size,
-    delay
+    delay: written.delay
   })
-  return {
-    exportId,
-    file,
-    format: written.format,
-    frames: written.frames,
-    width: written.width,
-    height: written.height,
-    delay,
-    dimensions: vector.length,
-    norm: norm(vector),
-    strengths
-  }
+  return { exportId, ...written, dimensions: vector.length, norm: norm(vector), strengths }
 }

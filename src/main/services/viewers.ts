@@ -17,7 +17,8 @@ import type {
   SamplesRandomInput
 } from '../../shared/contract/viewers'
 import type { Run } from '../../shared/contract/domain'
-import { chunk, composeGrid, squareColumns } from '../exports/grid'
+import { chunk, squareColumns } from '../exports/grid'
+import { enlargeCells, gridPng } from '../exports/grid-file'
 import { pointOnPath } from '../../engine/latent/interp'
 import { observedAxis, planeCodes, priorAxis } from '../../engine/latent/plane'
 import { decodeCodes, encodeImages, reconstructTensor, tensorToImages } from '../../engine/model-ops'
@@ -26,7 +27,7 @@ import { morphFrames } from '../exports/morph-frames'
 import { pca2 } from '../../engine/latent/pca-map'
 import { scaleImage, type RawImage } from '../exports/raw-image'
 import { fileSaver } from '../exports/tfjs-files'
-import { pngDataUrl, writeAnimation, writePng } from '../exports/write'
+import { pngDataUrl, writeAnimation } from '../exports/write'
 import { samplePrior } from '../../engine/models/index'
 import { corrupt } from '../../engine/noise'
 import { datasetImages, loadTrainingData, measuredSplit, pickImages } from './datasets'
@@ -87,32 +88,18 @@ export async function morphExport(
   })
   const written = await writeAnimation(frames, file, { delay: input.delay, loop: input.loop })
   report(total)
-  const delay = written.format === 'gif' ? Math.round(input.delay / 10) * 10 : input.delay
   const exportId = studio.store.artifacts.addExport(input.runId, written.format, file, {
     keyframes: input.keyframes,
     frames: written.frames,
     size: input.size,
-    delay,
+    delay: written.delay,
     loop: input.loop,
     interp: input.interp,
     pingpong: input.pingpong,
     checkpoint: { kind: checkpoint.kind, epoch: checkpoint.epoch }
   })
-  return {
-    exportId,
-    file,
-    format: written.format,
-    frames: written.frames,
-    width: written.width,
-    height: written.height,
-    delay,
-    loop: input.loop,
-    seconds: (Date.now() - started) / 1000
-  }
+  return { exportId, ...written, loop: input.loop, seconds: (Date.now() - started) / 1000 }
 }
-
-/** Smallest cell edge in grids: small images are enlarged by a whole factor (nearest) so pixels stay crisp. */
-const MIN_CELL = 64
 
 interface GridSpec {
   runId: number
@@ -126,23 +113,11 @@ interface GridSpec {
 
 /** Enlarges the cells, lays them out, and returns a data URL or writes (and records) the PNG. */
 async function finishGrid(studio: Studio, g: GridSpec): Promise<GridResult> {
-  const size = g.rows[0][0].width
-  const cell = size * Math.max(1, Math.ceil(MIN_CELL / size))
-  const scaled = await Promise.all(
-    g.rows.map((r) => Promise.all(r.map((img) => scaleImage(img, cell, 'nearest'))))
+  const { rows, cell } = await enlargeCells(g.rows)
+  const grid = await gridPng(rows, cell, g.out, (file) =>
+    studio.store.artifacts.addExport(g.runId, g.kind, file, g.params)
   )
-  const { image, geometry } = composeGrid(scaled)
-  const base = {
-    rows: g.rowLabels,
-    columns: geometry.columns,
-    cell,
-    width: geometry.width,
-    height: geometry.height
-  }
-  if (!g.out) return { ...base, dataUrl: await pngDataUrl(image) }
-  const file = resolve(g.out)
-  await writePng(image, file)
-  return { ...base, file, exportId: studio.store.artifacts.addExport(g.runId, g.kind, file, g.params) }
+  return { rows: g.rowLabels, ...grid }
 }
 
 /**

@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import { int, id, path } from './fields'
 import { trainConfigSchema, type TrainConfig } from '../config'
 import { call, event, jobCall } from './define'
-import { EXPORT_DEFAULTS } from './viewers'
+import { EXPORT_DEFAULTS, type AnimationFile } from './viewers'
 
 /** Defaults shared by the app's sweep view and `aestudio sweep`. */
 export const SWEEP_DEFAULTS = { latents: [2, 4, 8, 16, 32], count: 8, delay: 600 } as const
@@ -88,15 +88,9 @@ export interface SweepGrid {
   file?: string
 }
 
-export interface SweepExportResult {
-  file: string
-  format: 'gif' | 'webp' | 'png'
-  /** One per finished latent size, in latent order. */
-  frames: number
+/** `frames`: one per finished latent size, in latent order. */
+export interface SweepExportResult extends AnimationFile {
   latents: number[]
-  width: number
-  height: number
-  delay: number
 }
 
 export const sweepCalls = {

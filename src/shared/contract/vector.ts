@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import { int, id, path } from './fields'
 import { call, jobCall } from './define'
-import { EXPORT_DEFAULTS, keyframeSchema } from './viewers'
+import { EXPORT_DEFAULTS, keyframeSchema, type AnimationFile } from './viewers'
 import type { DatasetImage } from './datasets'
 import { EXPRESSIONS } from './domain'
 
@@ -103,14 +103,8 @@ export interface VectorFrame {
   strength: number
 }
 
-export interface VectorExportResult {
+export interface VectorExportResult extends AnimationFile {
   exportId: number
-  file: string
-  format: 'gif' | 'webp' | 'png'
-  frames: number
-  width: number
-  height: number
-  delay: number
   dimensions: number
   norm: number
   /** The strength of each frame, first to last. */

@@ -86,8 +86,8 @@ export interface MorphFrame {
   t: number
 }
 
-export interface MorphExportResult {
-  exportId: number
+/** What every animation export (morph, vector, sweep) says of the file it wrote. */
+export interface AnimationFile {
   file: string
   format: 'gif' | 'webp' | 'png'
   frames: number
@@ -95,6 +95,10 @@ export interface MorphExportResult {
   height: number
   /** What the file stores per frame (GIF rounds to 10 ms). */
   delay: number
+}
+
+export interface MorphExportResult extends AnimationFile {
+  exportId: number
   loop: number
   seconds: number
 }

@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs'
 import { initBackend } from '../../../src/main/backends/activate'
 import { evaluateLoss, trainLoop, type EpochReport } from '../../../src/engine/loop'
 import { buildModel } from '../../../src/engine/models/index'
-import { Rng } from '../../../src/engine/rng'
 import { parseTrainConfig, type BackendChoice } from '../../../src/shared/config'
+import { fromStart, splitPixels } from '../../helpers/loop'
 
 const SIZE = 16
 const TRAIN = 16
@@ -39,16 +39,7 @@ const config = parseTrainConfig({
   lr: 5e-3,
   seed: 7
 })
-const pixels = discs(TRAIN + TEST)
-const per = SIZE * SIZE * 3
-const data = {
-  size: SIZE,
-  channels: 3,
-  train: pixels.subarray(0, TRAIN * per),
-  trainCount: TRAIN,
-  val: pixels.subarray(TRAIN * per),
-  valCount: TEST
-}
+const data = splitPixels(config, discs(TRAIN + TEST), TRAIN)
 
 for (const choice of process.argv[2].split(',') as BackendChoice[]) {
   const backend = await initBackend(choice)
@@ -59,13 +50,7 @@ for (const choice of process.argv[2].split(',') as BackendChoice[]) {
   const initial = await testError()
   const epochs: EpochReport[] = []
   await trainLoop({
-    model,
-    optimizer,
-    data,
-    config,
-    rng: new Rng(config.seed),
-    startEpoch: 0,
-    onEpoch: (e) => void epochs.push(e),
+    ...fromStart({ model, optimizer, data, config }, epochs),
     residentBytes: () => process.memoryUsage().rss
   })
   const final = await testError()

@@ -1,8 +1,8 @@
 import { restoreSchema } from '../../../shared/contract/restore'
-import { CliError, EXIT, parseCommandArgs, type Command } from '../command'
+import { CliError, EXIT, type Command } from '../command'
 import { withStudio } from '../with-studio'
 import { requireOut, validated } from './exports-args'
-import { parseRunId } from './train'
+import { parseRunArgs } from './run-command'
 
 /** The restore service, loaded when a command runs so `aestudio --help` never loads TensorFlow.js. */
 const restoreService = () => import('../../services/restore')
@@ -15,9 +15,11 @@ export function restoreCommand(kind: 'colorize' | 'clean', text: { summary: stri
     summary: text.summary,
     usage,
     async run(args, io) {
-      const { values, positionals } = parseCommandArgs(args, { out: { type: 'string', short: 'o' } }, usage)
-      const [rawId, ...images] = positionals
-      const runId = parseRunId(rawId, usage)
+      const {
+        values,
+        runId,
+        rest: images
+      } = parseRunArgs(args, { out: { type: 'string', short: 'o' } }, usage)
       if (images.length === 0) throw new CliError(`Give at least one image.\nUsage: ${usage}`, EXIT.usage)
       const input = validated(
         restoreSchema,

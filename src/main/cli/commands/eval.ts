@@ -1,7 +1,7 @@
 import { evalRun } from '../../services/training'
-import { CliError, EXIT, parseCommandArgs, type Command } from '../command'
+import { CliError, EXIT, type Command } from '../command'
 import { withStudio } from '../with-studio'
-import { parseRunId } from './train'
+import { parseRunArgs } from './run-command'
 
 const usage = 'aestudio eval <runId> <folder> [--checkpoint best|last] [--json]'
 
@@ -10,10 +10,9 @@ export const evaluate: Command = {
   summary: "Measure a run's reconstruction error (MSE, PSNR) on a folder of images",
   usage,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { checkpoint: { type: 'string' } }, usage)
-    const runId = parseRunId(positionals[0], usage)
-    const folder = positionals[1]
-    if (!folder || positionals.length > 2)
+    const { values, runId, rest } = parseRunArgs(args, { checkpoint: { type: 'string' } }, usage)
+    const [folder] = rest
+    if (!folder || rest.length > 1)
       throw new CliError(`Give a run id and a folder.\nUsage: ${usage}`, EXIT.usage)
     const which = values.checkpoint ?? 'best'
     if (which !== 'best' && which !== 'last')

@@ -1,28 +1,20 @@
 import { modelExportSchema } from '../../../shared/contract/viewers'
-import { parseCommandArgs, type Command } from '../command'
-import { withStudio } from '../with-studio'
-import { parseRunId } from './train'
-import { requireOut, validated, exportsService } from './exports-args'
+import { requireOut, exportsService } from './exports-args'
+import { runCommand } from './run-command'
 
 const usage = 'aestudio export <runId> --out DIR [--json]'
 
-export const exportCommand: Command = {
+export const exportCommand = runCommand({
   name: 'export',
   summary: 'Write a run’s encoder and decoder in TensorFlow.js layers format, with its config',
   usage,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { out: { type: 'string', short: 'o' } }, usage)
-    const input = validated(
-      modelExportSchema,
-      { runId: parseRunId(positionals[0], usage), out: requireOut(values.out, 'my-model', usage) },
-      usage
-    )
-    const r = await withStudio(async (studio) => (await exportsService()).exportModel(studio, input))
-    if (values.json) return io.out(JSON.stringify(r))
-    io.out(`Wrote ${r.dir}`)
-    for (const f of r.files) io.out(`  ${f}`)
-    io.out(
-      "Load with tf.loadLayersModel('…/encoder/model.json') and tf.loadLayersModel('…/decoder/model.json')."
-    )
-  }
-}
+  options: { out: { type: 'string', short: 'o' } },
+  schema: modelExportSchema,
+  input: (values) => ({ out: requireOut(values.out, 'my-model', usage) }),
+  call: async (studio, input) => (await exportsService()).exportModel(studio, input),
+  text: (r) => [
+    `Wrote ${r.dir}`,
+    ...r.files.map((f) => `  ${f}`),
+    "Load with tf.loadLayersModel('…/encoder/model.json') and tf.loadLayersModel('…/decoder/model.json')."
+  ]
+})

@@ -1,5 +1,6 @@
-import * as v from 'valibot'
+import type * as v from 'valibot'
 import type { ExportProgress } from '../../../shared/contract/viewers'
+import { parseOr } from '../../../shared/validation'
 import { CliError, EXIT, type CliIO } from '../command'
 import { createProgress } from '../progress'
 
@@ -10,19 +11,14 @@ export const exportsService = () => import('../../services/viewers')
  * Checks options against the same schema the app's calls use, so both refuse the same values; issues name the
  * flag ("--frames: must be at most 600").
  */
-export function validated<S extends v.GenericSchema>(
-  schema: S,
-  input: unknown,
-  usage: string
-): v.InferOutput<S> {
-  const parsed = v.safeParse(schema, input)
-  if (parsed.success) return parsed.output
-  const issues = parsed.issues.map((i) => {
-    const key = i.path?.[0]?.key
-    return typeof key === 'string' ? `--${key}: ${i.message}` : i.message
+export const validated = <S extends v.GenericSchema>(schema: S, input: unknown, usage: string) =>
+  parseOr(schema, input, (issues) => {
+    const words = issues.map((i) => {
+      const key = i.path?.[0]?.key
+      return typeof key === 'string' ? `--${key}: ${i.message}` : i.message
+    })
+    return new CliError(`${words.join('; ')}\nUsage: ${usage}`, EXIT.usage)
   })
-  throw new CliError(`${issues.join('; ')}\nUsage: ${usage}`, EXIT.usage)
-}
 
 /** `--out` is required by the commands that write a file. */
 export function requireOut(out: string | undefined, example: string, usage: string): string {

@@ -1,8 +1,9 @@
 import { resumeRun } from '../../services/training'
-import { numberOption, parseCommandArgs, type Command } from '../command'
+import { numberOption, type Command } from '../command'
 import { withStudio } from '../with-studio'
 import { threadsOption } from '../train-flags'
-import { followTraining, parseRunId } from './train'
+import { followTraining } from './train'
+import { parseRunArgs } from './run-command'
 
 const usage = 'aestudio resume <runId> [--epochs TOTAL] [--backend NAME] [--threads N] [--json]'
 
@@ -13,12 +14,11 @@ export const resume: Command = {
     'another backend)',
   usage,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(
+    const { values, runId } = parseRunArgs(
       args,
       { epochs: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' } },
       usage
     )
-    const runId = parseRunId(positionals[0], usage)
     const epochs = numberOption('epochs', values.epochs)
     return withStudio((studio) =>
       followTraining(

@@ -1,13 +1,8 @@
 import type { Database } from 'better-sqlite3'
 import type { Dataset, FaceSettings, Fit, FacesPerImage } from '../../../shared/contract/domain'
 
-interface Row {
-  id: number
-  name: string
-  source: string
-  size: number
-  channels: 1 | 3
-  fit: Fit
+/** The columns named as in Dataset, then the snake_case ones. */
+interface Row extends Pick<Dataset, 'id' | 'name' | 'source' | 'size' | 'channels' | 'fit'> {
   face_mode: FacesPerImage | null
   face_margin: number | null
   split_seed: number
@@ -21,16 +16,12 @@ interface Row {
   duplicate_count: number
 }
 
-export interface NewDataset {
-  name: string
-  source: string
-  size: number
-  channels: 1 | 3
-  fit: Fit
+export interface NewDataset extends Pick<
+  Dataset,
+  'name' | 'source' | 'size' | 'channels' | 'fit' | 'splitSeed' | 'valFraction'
+> {
   /** Required for fit 'faces', absent otherwise (the table checks both). */
   faces?: FaceSettings | null
-  splitSeed: number
-  valFraction: number
 }
 
 /** What makes two imports of one folder the same dataset. */
