@@ -21,6 +21,7 @@ import {
 import { loadRunModel } from '../../src/main/services/run-models'
 import { InProcessTrainingHost } from '../../src/main/services/training'
 import type { Sweep, SweepProgress } from '../../src/shared/contract/sweep'
+import { defaultAugmentFor, defaultBatchFor } from '../../src/shared/train-options'
 import { makeImageFolder } from '../helpers/images'
 
 const SIZE = 16
@@ -82,9 +83,28 @@ describe('latent-size sweep', () => {
       const runRow = studio.store.runs.get(r.runId)!
       expect(runRow.config.latent).toBe(r.latent)
       expect(runRow.status).toBe('done')
+      // Augmentation unset: the small dataset's default, as a single run gets it; the batch asked for is kept.
+      expect(runRow.config.augment).toEqual(
+        defaultAugmentFor(studio.store.datasets.get(datasetId)!.trainCount)
+      )
+      expect(runRow.config.batch).toBe(8)
       expect(r.valMse).toBeCloseTo(await independentMse(r.runId), 6)
     }
     expect(getSweep(studio, sweep.id)).toEqual(sweep)
+  })
+
+  it('gives every size the dataset-size batch default when the config leaves the batch unset', async () => {
+    const { batch: _, ...noBatch } = config
+    const started = startSweep(
+      studio,
+      { datasetId, config: noBatch, latents: [2] },
+      new InProcessTrainingHost()
+    )
+    const done = await started.finished
+    const runRow = studio.store.runs.get(done.results[0].runId)!
+    const trainCount = studio.store.datasets.get(datasetId)!.trainCount
+    expect(defaultBatchFor(trainCount)).not.toBe(32)
+    expect(runRow.config.batch).toBe(defaultBatchFor(trainCount))
   })
 
   it('writes a GIF with one frame per latent size and a grid with a row per size', async () => {

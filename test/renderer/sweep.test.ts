@@ -11,7 +11,6 @@ import { provideApi } from '../../src/renderer/src/studio'
 import { createdCharts } from './chart-stub'
 import { fakeApi } from './fake-api'
 import { dataset, sweep, sweepExport, sweepGrid } from './fixtures'
-import { DEFAULT_AUGMENT } from '../../src/shared/train-options'
 
 const faces = dataset({ size: 16, channels: 1 })
 
@@ -102,8 +101,8 @@ describe('Sweep view', () => {
     expect(w.text()).toContain('original, latent 8, latent 2')
   })
 
-  it("fills in the dataset's default batch and augmentation unless the batch is set", async () => {
-    // 90 training images: batch 16, augmentation on (what a single run on it would get from main).
+  it("shows the dataset's default batch and leaves batch and augmentation to main unless the batch is set", async () => {
+    // 90 training images: batch 16, augmentation on (what main gives a sweep or a single run on it).
     const fake = fakeApi({
       'datasets.list': () => [faces],
       'sweep.list': () => [],
@@ -116,7 +115,8 @@ describe('Sweep view', () => {
     await w.find('form').trigger('submit')
     await flushPromises()
     const sent = () => fake.calls.filter((c) => c.name === 'sweep.start').map((c) => c.input)
-    expect(sent()[0]).toMatchObject({ config: { batch: 16, augment: DEFAULT_AUGMENT } })
+    expect(sent()[0].config).not.toHaveProperty('batch')
+    expect(sent()[0].config).not.toHaveProperty('augment')
     await w.find('input[aria-describedby=sweep-batch-hint]').setValue('8')
     await w.find('form').trigger('submit')
     await flushPromises()

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import type { TrainConfig } from '../../shared/config'
+import { withDatasetDefaults } from '../../shared/train-options'
 import type {
   Sweep,
   SweepExportInput,
@@ -75,9 +76,14 @@ export function startSweep(
   host: TrainingHost,
   emit: Emit = () => {}
 ): StartedSweep {
-  const { datasetId, config, latents } = parseStart(input)
+  const { datasetId } = parseStart(input)
   const dataset = studio.store.datasets.get(datasetId)
   if (!dataset) throw notFound(`Dataset ${datasetId}`)
+  // The dataset-size defaults (batch, augmentation) a single run gets, fixed once so every size trains alike.
+  const { config, latents } = parseStart({
+    ...input,
+    config: withDatasetDefaults(input.config, dataset.trainCount)
+  })
   if (dataset.size !== config.size || dataset.channels !== config.channels)
     throw new StudioError(
       'validation',
