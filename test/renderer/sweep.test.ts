@@ -114,7 +114,8 @@ describe('Sweep view', () => {
     expect(w.find('#sweep-batch-hint').text()).toContain('auto: 16 for this dataset (90 training images)')
     await w.find('form').trigger('submit')
     await flushPromises()
-    const sent = () => fake.calls.filter((c) => c.name === 'sweep.start').map((c) => c.input)
+    const sent = () =>
+      fake.calls.filter((c) => c.name === 'sweep.start').map((c) => c.input as { config: object })
     expect(sent()[0].config).not.toHaveProperty('batch')
     expect(sent()[0].config).not.toHaveProperty('augment')
     await w.find('input[aria-describedby=sweep-batch-hint]').setValue('8')
