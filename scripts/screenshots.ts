@@ -97,6 +97,8 @@ async function problems(): Promise<string> {
 async function shot(name: string): Promise<void> {
   const wrong = await problems()
   if (wrong) throw new Error(`The page shows errors before screenshot ${name}: ${wrong}`)
+  // No focus ring left on the last control touched.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
   written.push(await screenshot(page, name, OUT))
   log(`wrote docs/screenshots/${name}.png`)
 }
@@ -126,10 +128,19 @@ const loaded = (what: string, images: Locator, timeout = 60_000) =>
 async function pickFromGrid(grid: string, name: string) {
   const root = page.getByRole('grid', { name: grid })
   const tile = root.getByRole('button').filter({ has: page.locator(`[title="${name}.png"]`) })
+  // The tiles learn their images' names as pages of the dataset arrive: wait for those in view at each step.
+  const settled = () =>
+    until(
+      `the names of the tiles in "${grid}"`,
+      async () => (await root.locator('[title=""]').count()) === 0,
+      10_000
+    )
   await root.evaluate((el) => (el.scrollTop = 0))
+  await settled()
   for (let i = 0; i < 100 && !(await tile.count()); i++) {
     await root.evaluate((el) => (el.scrollTop += el.clientHeight * 0.75))
-    await sleep(150)
+    await sleep(100)
+    await settled()
   }
   if (!(await tile.count())) throw new Error(`${name}.png is not among the images of "${grid}"`)
   await tile.click()
@@ -331,6 +342,9 @@ async function sweep() {
     },
     900_000
   )
+  // The grid is fetched again as sizes finish: wait for the one with a row per size.
+  const rows = SWEEP.latents.split(',').map((l) => `latent ${l.trim()}`)
+  await page.getByText(`Rows, top to bottom: original, ${rows.join(', ')}.`).waitFor({ timeout: 60_000 })
   await loaded('the side-by-side grid', page.locator('img.grid'))
   await shot('14-sweep')
 }
