@@ -1,15 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll } from 'vitest'
-import { ROOT } from '../helpers/cli'
+import { launchBrowser as launch, SHOTS } from './browser'
 
-/** What every browser test shares: a built app, `aestudio serve` on a temp data directory, Debian's Chromium. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-export const SHOTS = join(ROOT, 'test-results')
+/**
+ * What every browser test shares: a built app, `aestudio serve` on a temp data directory, Debian's Chromium.
+ * The runner-free parts live in browser.ts (scripts/screenshots.ts uses them too); this adds what needs vitest.
+ */
+export { buildOnce, CHROMIUM, screenshot, SHOTS, startServer } from './browser'
 
 /** One temp folder for a whole suite (its tests share one server and one journey), removed after it. */
 export function tempDirForSuite(prefix = 'aestudio-e2e-'): string {
@@ -18,63 +18,8 @@ export function tempDirForSuite(prefix = 'aestudio-e2e-'): string {
   return dir
 }
 
-let built = false
-/** `npx electron-vite build` once per process (skip with E2E_SKIP_BUILD=1 when out/ is fresh). */
-export function buildOnce(): void {
-  if (built || process.env.E2E_SKIP_BUILD) return
-  const build = spawnSync('npx', ['electron-vite', 'build'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 240_000
-  })
-  if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`)
-  built = true
-}
-
-/** Starts `aestudio serve` on a free port; resolves with the URL it prints (token included) and the process. */
-export function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin', 'aestudio.js'), 'serve', '--json', '--port', '0'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, AESTUDIO_HOME: dataDir, FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe']
-    }
-  )
-  let stderr = ''
-  child.stderr!.on('data', (d) => (stderr += String(d)))
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! })
-    lines.once('line', (line) => {
-      try {
-        resolve({ url: (JSON.parse(line) as { openUrl: string }).openUrl, child })
-      } catch {
-        reject(new Error(`aestudio serve printed: ${line}\n${stderr}`))
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`aestudio serve exited with ${code}:\n${stderr}`)))
-  })
-}
-
+/** Chromium, with test-results/ made for the screenshots the tests write there themselves (failures). */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`)
   mkdirSync(SHOTS, { recursive: true })
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync'
-    ]
-  })
-}
-
-/** A full-page screenshot from the top, so the sticky header sits where it belongs. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+  return launch()
 }
