@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { aestudio } from '../helpers/cli'
 import { faceFolder, SAMPLES } from '../helpers/face-samples'
-import { buildOnce, launchBrowser, screenshot, SHOTS, startServer, tempDirForSuite } from './harness'
+import { buildOnce, launchBrowser, screenshot, startServer, tempDirForSuite, endSuite } from './harness'
 
 /**
  * The face import in a real browser over web mode: face-api's six sample photos and three images without a
@@ -34,17 +34,7 @@ describe('face import in the Datasets screen', () => {
     await page.getByText('Drop a folder of images', { exact: true }).waitFor()
   }, 600_000)
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || !page) return
-    await page.screenshot({ path: join(SHOTS, `failed-faces-${ctx.task.name.replace(/\W+/g, '-')}.png`) })
-    const alerts = await page.getByRole('alert').allTextContents()
-    if (alerts.length) console.error(`Errors on the page: ${alerts.join(' | ')}`)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    server?.kill('SIGTERM')
-  })
+  endSuite('faces-', () => ({ page, browser, server }))
 
   it('imports every face of the photos as an aligned crop and says what it left out', async () => {
     await page.locator('#folder-path').fill(folder)

@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../helpers/cli'
-import { buildOnce, launchBrowser, screenshot, startServer, tempDirForSuite } from './harness'
+import { buildOnce, launchBrowser, screenshot, startServer, tempDirForSuite, endSuite } from './harness'
 
 /**
  * The dataset grid with 10,000 images in a real browser: only the rows in view exist in the DOM, and scrolling
@@ -59,10 +59,7 @@ describe('the thumbnail grid at 10,000 images', () => {
     await page.goto(started.url)
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    server?.kill('SIGTERM')
-  })
+  endSuite('grid-', () => ({ page, browser, server }))
 
   it('renders only the visible rows and scrolls through all of them smoothly', async () => {
     const grid = page.getByRole('grid', { name: 'Dataset images' })

@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { aestudio } from '../helpers/cli'
 import { makeImageFolder } from '../helpers/images'
-import { buildOnce, launchBrowser, screenshot, SHOTS, startServer, tempDirForSuite } from './harness'
+import { buildOnce, launchBrowser, screenshot, startServer, tempDirForSuite, endSuite } from './harness'
 
 /**
  * The Insights tab in a real browser over web mode: empty before any run has trained, then (after a tiny run
@@ -37,17 +37,7 @@ describe('the Insights tab in a browser', () => {
     await page.getByText('Drop a folder of images', { exact: true }).waitFor()
   })
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || !page) return
-    await page.screenshot({ path: join(SHOTS, `failed-insights-${ctx.task.name.replace(/\W+/g, '-')}.png`) })
-    const alerts = await page.getByRole('alert').allTextContents()
-    if (alerts.length) console.error(`Errors on the page: ${alerts.join(' | ')}`)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    server?.kill('SIGTERM')
-  })
+  endSuite('insights-', () => ({ page, browser, server }))
 
   it('says what to do before any run has trained', async () => {
     await page.getByRole('tab', { name: 'Insights', exact: true }).click()

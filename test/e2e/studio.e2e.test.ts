@@ -2,9 +2,9 @@ import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { makeImageFolder } from '../helpers/images'
-import { buildOnce, launchBrowser, screenshot, SHOTS, startServer, tempDirForSuite } from './harness'
+import { buildOnce, launchBrowser, screenshot, startServer, tempDirForSuite, endSuite } from './harness'
 
 /**
  * The real UI in a real browser: the built renderer served by `aestudio serve` (web mode), driven with
@@ -43,21 +43,7 @@ describe('the studio in a browser', () => {
     expect(problems).toEqual([])
   })
 
-  // A failed step leaves a screenshot and the errors the page showed, so the cause is readable without a rerun.
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || !page) return
-    await page.screenshot({
-      path: join(SHOTS, `failed-${ctx.task.name.replace(/\W+/g, '-')}.png`),
-      fullPage: true
-    })
-    const alerts = await page.getByRole('alert').allTextContents()
-    if (alerts.length) console.error(`Errors on the page: ${alerts.join(' | ')}`)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    server?.kill('SIGTERM')
-  })
+  endSuite('', () => ({ page, browser, server }), { fullPage: true })
 
   it('starts on an empty Datasets screen that says what to do', async () => {
     await page.getByText('No datasets yet').waitFor()

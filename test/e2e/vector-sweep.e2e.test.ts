@@ -2,10 +2,10 @@ import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { aestudio } from '../helpers/cli'
 import { makeImageFolder } from '../helpers/images'
-import { buildOnce, launchBrowser, screenshot, SHOTS, startServer, tempDirForSuite } from './harness'
+import { buildOnce, launchBrowser, screenshot, startServer, tempDirForSuite, endSuite } from './harness'
 
 /**
  * The Sweep and Vectors tabs in a real browser over web mode: a latent-size sweep started from the form trains
@@ -41,19 +41,7 @@ describe('the Sweep and Vectors tabs in a browser', () => {
     await page.getByRole('tab', { name: 'Datasets', exact: true }).waitFor()
   }, 600_000)
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || !page) return
-    await page.screenshot({
-      path: join(SHOTS, `failed-vector-sweep-${ctx.task.name.replace(/\W+/g, '-')}.png`)
-    })
-    const alerts = await page.getByRole('alert').allTextContents()
-    if (alerts.length) console.error(`Errors on the page: ${alerts.join(' | ')}`)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    server?.kill('SIGTERM')
-  })
+  endSuite('vector-sweep-', () => ({ page, browser, server }))
 
   it('runs a sweep from the form and shows error against latent size, the grid and a GIF', async () => {
     await page.getByRole('tab', { name: 'Sweep', exact: true }).click()
