@@ -76,13 +76,13 @@ describe('the studio in a browser', () => {
     await page.getByLabel('Batch size').fill('8')
     await page.getByRole('button', { name: 'Start training' }).click()
     const chart = page.locator('.canvas-box[data-points]')
-    // After epoch 1: one training and one validation point; after epoch 2: four.
+    // After epoch 1: a training, a validation and a learning-rate point; after epoch 2: six.
     await expect
       .poll(() => chart.getAttribute('data-points').then(Number), { timeout: 240_000 })
       .toBeGreaterThanOrEqual(2)
     await shot('03-train-running')
     await page.getByText(/Run #\d+: Finished/).waitFor({ timeout: 240_000 })
-    await expect.poll(() => chart.getAttribute('data-points').then(Number)).toBe(4)
+    await expect.poll(() => chart.getAttribute('data-points').then(Number)).toBe(6)
     await expect(
       page.getByRole('progressbar', { name: 'Training progress' }).getAttribute('aria-valuetext')
     ).resolves.toMatch(/epoch 2 of 2/)
@@ -182,8 +182,8 @@ describe('the studio in a browser', () => {
     await page.getByLabel('Epochs').fill('1')
     await page.getByRole('button', { name: 'Start training' }).click()
     await page.getByText(/Run #2: Finished/).waitFor({ timeout: 240_000 })
-    // One epoch: training, validation, reconstruction and KL points.
-    await expect.poll(() => page.locator('.canvas-box[data-points]').getAttribute('data-points')).toBe('4')
+    // One epoch: training, validation, reconstruction, KL and learning-rate points.
+    await expect.poll(() => page.locator('.canvas-box[data-points]').getAttribute('data-points')).toBe('5')
     await tab('Morph')
     await page.getByLabel('Model (run)').selectOption('2')
     await page.getByRole('button', { name: 'Draw 16 new images' }).click()
